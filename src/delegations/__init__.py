@@ -1,0 +1,1 @@
+"""Delegations: plan study visits."""

@@ -1,0 +1,54 @@
+"""SQLAlchemy models and enums. No Qt, no I/O beyond the ORM."""
+
+from delegations.model import events as _events  # noqa: F401  (registers listeners)
+from delegations.model.base import Base, new_uuid
+from delegations.model.enums import (
+    DelegationStatus,
+    HostConfirmation,
+    ItemKind,
+    ItemStatus,
+    OrganisationKind,
+    ParticipationStatus,
+    Role,
+    TravelDirection,
+    TravelMode,
+)
+from delegations.model.records import (
+    AgendaItem,
+    Delegation,
+    Organisation,
+    Participation,
+    Person,
+    TravelLeg,
+    Venue,
+    item_host_contacts,
+    item_participants,
+)
+from delegations.model.text import fold
+from delegations.model.types import UTCDateTime, utc_now
+
+__all__ = [
+    "AgendaItem",
+    "Base",
+    "Delegation",
+    "DelegationStatus",
+    "HostConfirmation",
+    "ItemKind",
+    "ItemStatus",
+    "Organisation",
+    "OrganisationKind",
+    "Participation",
+    "ParticipationStatus",
+    "Person",
+    "Role",
+    "TravelDirection",
+    "TravelLeg",
+    "TravelMode",
+    "UTCDateTime",
+    "Venue",
+    "fold",
+    "item_host_contacts",
+    "item_participants",
+    "new_uuid",
+    "utc_now",
+]

@@ -1,0 +1,352 @@
+"""The records: organisations, people, venues, delegations, participations, agenda."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from delegations.model.base import Base, RecordMixin, enum_column
+from delegations.model.enums import (
+    DelegationStatus,
+    HostConfirmation,
+    ItemKind,
+    ItemStatus,
+    OrganisationKind,
+    ParticipationStatus,
+    Role,
+    TravelDirection,
+    TravelMode,
+)
+from delegations.model.text import fold
+
+item_participants = Table(
+    "item_participant",
+    Base.metadata,
+    Column(
+        "agenda_item_id",
+        ForeignKey("agenda_item.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "participation_id",
+        ForeignKey("participation.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+item_host_contacts = Table(
+    "item_host_contact",
+    Base.metadata,
+    Column(
+        "agenda_item_id",
+        ForeignKey("agenda_item.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "person_id",
+        ForeignKey("person.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class Organisation(RecordMixin, Base):
+    """A host, sending or partner body."""
+
+    __tablename__ = "organisation"
+
+    name: Mapped[str] = mapped_column(String(200))
+    acronym: Mapped[str] = mapped_column(String(40), default="")
+    kind: Mapped[OrganisationKind] = mapped_column(
+        enum_column(OrganisationKind, "organisation_kind"), default=OrganisationKind.OTHER
+    )
+    sectors: Mapped[str] = mapped_column(String(300), default="")
+    country: Mapped[str] = mapped_column(String(80), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(String(600), default="", index=True)
+
+    people: Mapped[list[Person]] = relationship(back_populates="organisation")
+    venues: Mapped[list[Venue]] = relationship(back_populates="organisation")
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(f"{self.name} {self.acronym} {self.city}")
+
+
+class Person(RecordMixin, Base):
+    """Somebody who attends, hosts or organises."""
+
+    __tablename__ = "person"
+
+    given_name: Mapped[str] = mapped_column(String(120))
+    family_name: Mapped[str] = mapped_column(String(120))
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    languages: Mapped[str] = mapped_column(String(120), default="")
+    dietary_needs: Mapped[str] = mapped_column(String(300), default="")
+    accessibility_needs: Mapped[str] = mapped_column(String(300), default="")
+    consent_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_photos: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(String(600), default="", index=True)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="people")
+    participations: Mapped[list[Participation]] = relationship(back_populates="person")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def sort_name(self) -> str:
+        return f"{self.family_name}, {self.given_name}"
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(f"{self.given_name} {self.family_name} {self.email}")
+
+
+class Venue(RecordMixin, Base):
+    """A place where things happen."""
+
+    __tablename__ = "venue"
+    __table_args__ = (
+        CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude"),
+        CheckConstraint(
+            "longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude"
+        ),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str] = mapped_column(String(80), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    access_notes: Mapped[str] = mapped_column(Text, default="")
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="venues")
+
+    @property
+    def full_address(self) -> str:
+        city = " ".join(p for p in (self.postcode, self.city) if p)
+        return ", ".join(p for p in (self.address, city, self.country) if p)
+
+
+class Delegation(RecordMixin, Base):
+    """A study visit: a group from one region visiting hosts in another."""
+
+    __tablename__ = "delegation"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates_in_order"),)
+
+    title: Mapped[str] = mapped_column(String(200))
+    programme: Mapped[str] = mapped_column(String(200), default="")
+    sending_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    destination_city: Mapped[str] = mapped_column(String(120), default="")
+    destination_country: Mapped[str] = mapped_column(String(80), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    status: Mapped[DelegationStatus] = mapped_column(
+        enum_column(DelegationStatus, "delegation_status"), default=DelegationStatus.DRAFT
+    )
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    lead_officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="RESTRICT"), index=True
+    )
+    emergency_contacts: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(String(600), default="")
+
+    sending_organisation: Mapped[Organisation | None] = relationship()
+    lead_officer: Mapped[Person | None] = relationship()
+    participations: Mapped[list[Participation]] = relationship(
+        back_populates="delegation",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="delegation",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(AgendaItem.starts_at, AgendaItem.ends_at, AgendaItem.id)",
+    )
+
+    @property
+    def day_count(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(f"{self.title} {self.programme} {self.destination_city}")
+
+
+class Participation(RecordMixin, Base):
+    """A person in a delegation, with their role, travel and hotel."""
+
+    __tablename__ = "participation"
+    __table_args__ = (
+        UniqueConstraint("delegation_id", "person_id", name="one_per_person"),
+        CheckConstraint(
+            "check_out IS NULL OR check_in IS NULL OR check_out > check_in",
+            name="hotel_dates_in_order",
+        ),
+    )
+
+    delegation_id: Mapped[int] = mapped_column(
+        ForeignKey("delegation.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="RESTRICT"), index=True
+    )
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.DELEGATE)
+    status: Mapped[ParticipationStatus] = mapped_column(
+        enum_column(ParticipationStatus, "participation_status"),
+        default=ParticipationStatus.INVITED,
+    )
+    badge_name: Mapped[str] = mapped_column(String(120), default="")
+    hotel: Mapped[str] = mapped_column(String(200), default="")
+    hotel_address: Mapped[str] = mapped_column(String(300), default="")
+    check_in: Mapped[date | None]
+    check_out: Mapped[date | None]
+    room_notes: Mapped[str] = mapped_column(String(300), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    delegation: Mapped[Delegation] = relationship(back_populates="participations")
+    person: Mapped[Person] = relationship(back_populates="participations")
+    travel: Mapped[list[TravelLeg]] = relationship(
+        back_populates="participation",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="TravelLeg.departs_at",
+    )
+
+    @property
+    def display_name(self) -> str:
+        return self.badge_name or self.person.full_name
+
+    def leg(self, direction: TravelDirection) -> TravelLeg | None:
+        return next((t for t in self.travel if t.direction == direction), None)
+
+    @property
+    def arrival(self) -> TravelLeg | None:
+        return self.leg(TravelDirection.ARRIVAL)
+
+    @property
+    def departure(self) -> TravelLeg | None:
+        return self.leg(TravelDirection.DEPARTURE)
+
+
+class TravelLeg(RecordMixin, Base):
+    """An arrival or departure journey; each end has its own time zone."""
+
+    __tablename__ = "travel_leg"
+    __table_args__ = (
+        UniqueConstraint("participation_id", "direction", name="one_per_direction"),
+        CheckConstraint("arrives_at > departs_at", name="arrives_after_departure"),
+    )
+
+    participation_id: Mapped[int] = mapped_column(
+        ForeignKey("participation.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[TravelDirection] = mapped_column(
+        enum_column(TravelDirection, "travel_direction")
+    )
+    mode: Mapped[TravelMode] = mapped_column(
+        enum_column(TravelMode, "travel_mode"), default=TravelMode.FLIGHT
+    )
+    carrier: Mapped[str] = mapped_column(String(80), default="")
+    number: Mapped[str] = mapped_column(String(40), default="")
+    origin: Mapped[str] = mapped_column(String(120))
+    origin_timezone: Mapped[str] = mapped_column(String(64))
+    departs_at: Mapped[datetime]
+    destination: Mapped[str] = mapped_column(String(120))
+    destination_timezone: Mapped[str] = mapped_column(String(64))
+    arrives_at: Mapped[datetime]
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    notes: Mapped[str] = mapped_column(String(300), default="")
+
+    participation: Mapped[Participation] = relationship(back_populates="travel")
+
+    @property
+    def service(self) -> str:
+        return " ".join(p for p in (self.carrier, self.number) if p)
+
+
+class AgendaItem(RecordMixin, Base):
+    """A programme item: a visit, meeting, meal, transfer, ..."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    delegation_id: Mapped[int] = mapped_column(
+        ForeignKey("delegation.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[ItemKind] = mapped_column(enum_column(ItemKind, "item_kind"))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    venue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("venue.id", ondelete="RESTRICT"), index=True
+    )
+    host_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    host_confirmation: Mapped[HostConfirmation | None] = mapped_column(
+        enum_column(HostConfirmation, "host_confirmation")
+    )
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ItemStatus] = mapped_column(
+        enum_column(ItemStatus, "item_status"), default=ItemStatus.TENTATIVE
+    )
+    everyone: Mapped[bool] = mapped_column(Boolean, default=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+    delegation: Mapped[Delegation] = relationship(back_populates="items")
+    venue: Mapped[Venue | None] = relationship()
+    host: Mapped[Organisation | None] = relationship()
+    host_contacts: Mapped[list[Person]] = relationship(
+        secondary=item_host_contacts, order_by="(Person.family_name, Person.given_name)"
+    )
+    participants: Mapped[list[Participation]] = relationship(secondary=item_participants)
+
+    def concerns(self, participation: Participation) -> bool:
+        """Whether ``participation`` takes part in this item."""
+        if self.everyone:
+            return participation.status.attending
+        return any(p.id == participation.id for p in self.participants)
+
+    def attendees(self, participations: list[Participation]) -> list[Participation]:
+        """The attending participations this item concerns, in the order given."""
+        return [p for p in participations if p.status.attending and self.concerns(p)]

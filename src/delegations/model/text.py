@@ -1,0 +1,16 @@
+"""Text folding for searches that ignore case and accents."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def fold(text: str | None) -> str:
+    """Lower-case ``text`` and drop accents: ``José`` → ``jose``, ``Łódź`` → ``lodz``."""
+    if not text:
+        return ""
+    special = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d",
+                             "ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe"})
+    decomposed = unicodedata.normalize("NFKD", text.translate(special))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())

@@ -1,0 +1,16 @@
+"""Engine, sessions, migrations runner and backup. No Qt."""
+
+from delegations.store.database import Database, backup_copy
+from delegations.store.errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, StoreError
+from delegations.store.paths import default_db_path, resolve_db_path
+
+__all__ = [
+    "Database",
+    "DatabaseCorrupt",
+    "DatabaseLocked",
+    "DatabaseTooNew",
+    "StoreError",
+    "backup_copy",
+    "default_db_path",
+    "resolve_db_path",
+]
