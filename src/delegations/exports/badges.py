@@ -1,0 +1,685 @@
+"""Name badges on the sheets organisers buy: label sheets, card stock, A6 inserts.
+
+Each sheet is a layout file in ``resources/layouts/<name>.json`` (schema in
+``resources/schemas/badge-layout.schema.json``): paper size, badge size, grid,
+margins, pitch, corner radius and crop marks, in millimetres from the sheet's
+top-left corner. A new sheet is a new file; ``list_layouts()`` finds it.
+
+A badge shows the person's badge name (shrunk to fit, on two lines when needed),
+their organisation, their role on a band in the role's colour and the delegation's
+title; with ``options.qr`` a QR code carrying the participation's UUID in upper
+case (see ``delegations.exports.qr``). ``options.offset_mm`` shifts everything by
+(x, y) millimetres, positive x to the right and positive y downwards, to correct a
+printer; ``options.calibration`` prints a calibration page for the layout instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from delegations.exports.common import (
+    FONT,
+    FONT_BOLD,
+    atomic_path,
+    register_fonts,
+    report,
+)
+from delegations.exports.options import ExportError, ExportOptions
+from delegations.exports.qr import QrRuns, encode_many, payload
+from delegations.model.enums import Role
+from delegations.model.text import fold
+from delegations.resources import resource
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+
+    from delegations.model import Delegation, Participation
+
+MM = 72 / 25.4
+"""Points per millimetre."""
+
+ROLE_COLOURS: dict[Role, str] = {
+    Role.HEAD: "#8E1B3A",
+    Role.DELEGATE: "#1F5FA8",
+    Role.ORGANISER: "#1E7F4F",
+    Role.INTERPRETER: "#B35400",
+    Role.GUEST: "#5B4B8A",
+}
+"""The band colour of each role, the same in every layout."""
+
+INK = "#1A1A1A"
+MUTED = "#4D4D4D"
+
+# Vertical metrics of DejaVu Sans as fractions of the font size: the tallest accented
+# capital and the deepest descender, so fitted text never leaves its box.
+ASCENT = 0.93
+DESCENT = 0.24
+LEADING = 1.1
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A sheet of badges; lengths in millimetres from the sheet's top-left corner."""
+
+    name: str
+    description: str
+    paper_name: str
+    paper_mm: tuple[float, float]
+    badge_mm: tuple[float, float]
+    corner_radius_mm: float
+    columns: int
+    rows: int
+    margin_mm: tuple[float, float]
+    pitch_mm: tuple[float, float]
+    crop_marks: bool
+
+    @property
+    def per_sheet(self) -> int:
+        return self.columns * self.rows
+
+    @property
+    def paper(self) -> str:
+        """``A4 (210 × 297 mm)``."""
+        width, height = self.paper_mm
+        return f"{self.paper_name} ({width:g} × {height:g} mm)"
+
+
+def _layouts_dir() -> Path:
+    return resource("layouts")
+
+
+def layout_names() -> list[str]:
+    return sorted(path.stem for path in _layouts_dir().glob("*.json"))
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(
+        resource("schemas", "badge-layout.schema.json").read_text(encoding="utf-8")
+    )
+    return schema
+
+
+def load_layout(name: str) -> Layout:
+    """The layout called ``name``; ExportError naming the known ones if there is none."""
+    names = layout_names()
+    if name not in names:
+        raise ExportError(f"unknown badge layout '{name}'; known layouts: {', '.join(names)}")
+    path = _layouts_dir() / f"{name}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ExportError(f"badge layout file {path.name} cannot be read: {error}") from error
+    return layout_from_data(data, path.name)
+
+
+def layout_from_data(data: Any, source: str = "layout") -> Layout:
+    """Check ``data`` (a parsed layout file) against the schema and the paper."""
+    import jsonschema
+
+    try:
+        jsonschema.validate(data, _schema())
+    except jsonschema.ValidationError as error:
+        where = "/".join(str(p) for p in error.absolute_path) or "top level"
+        raise ExportError(f"badge layout {source} is invalid at {where}: {error.message}") from None
+    layout = Layout(
+        name=data["name"],
+        description=data["description"],
+        paper_name=data["paper"]["name"],
+        paper_mm=(float(data["paper"]["width_mm"]), float(data["paper"]["height_mm"])),
+        badge_mm=(float(data["badge"]["width_mm"]), float(data["badge"]["height_mm"])),
+        corner_radius_mm=float(data["badge"].get("corner_radius_mm", 0)),
+        columns=data["columns"],
+        rows=data["rows"],
+        margin_mm=(float(data["margin"]["left_mm"]), float(data["margin"]["top_mm"])),
+        pitch_mm=(float(data["pitch"]["x_mm"]), float(data["pitch"]["y_mm"])),
+        crop_marks=bool(data.get("crop_marks", False)),
+    )
+    _check_fits(layout, source)
+    return layout
+
+
+def _check_fits(layout: Layout, source: str) -> None:
+    (paper_w, paper_h), (badge_w, badge_h) = layout.paper_mm, layout.badge_mm
+    right = layout.margin_mm[0] + (layout.columns - 1) * layout.pitch_mm[0] + badge_w
+    bottom = layout.margin_mm[1] + (layout.rows - 1) * layout.pitch_mm[1] + badge_h
+    if right > paper_w + 0.01 or bottom > paper_h + 0.01:
+        raise ExportError(f"badge layout {source}: the badges do not fit on the paper")
+    if layout.pitch_mm[0] < badge_w - 0.01 or layout.pitch_mm[1] < badge_h - 0.01:
+        raise ExportError(f"badge layout {source}: the pitch is smaller than a badge")
+
+
+def list_layouts() -> list[Layout]:
+    """Every layout file, by name (for ``--list-layouts`` and the GUI)."""
+    return [load_layout(name) for name in layout_names()]
+
+
+def badge_positions(
+    layout: Layout, offset_mm: tuple[float, float] = (0.0, 0.0)
+) -> list[tuple[float, float]]:
+    """Top-left corner of each badge on a sheet, row by row, in mm from the top-left.
+
+    ``offset_mm`` is the printer correction: positive x moves right, positive y down.
+    """
+    (left, top), (pitch_x, pitch_y) = layout.margin_mm, layout.pitch_mm
+    dx, dy = offset_mm
+    return [
+        (left + column * pitch_x + dx, top + row * pitch_y + dy)
+        for row in range(layout.rows)
+        for column in range(layout.columns)
+    ]
+
+
+# --------------------------------------------------------------------------- text fitting
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """Text fitted into a box: the font size (pt) and its lines."""
+
+    size: float
+    lines: tuple[str, ...]
+
+    @property
+    def height(self) -> float:
+        return block_height(self.size, len(self.lines))
+
+
+def block_height(size: float, lines: int) -> float:
+    return size * (ASCENT + DESCENT + (lines - 1) * LEADING)
+
+
+def _splits(text: str) -> Iterable[tuple[str, ...]]:
+    yield (text,)
+    for index, char in enumerate(text):
+        if char == " ":
+            first, second = text[:index].rstrip(), text[index + 1 :].lstrip()
+        elif char in "-‐" and 0 < index < len(text) - 1:
+            first, second = text[: index + 1], text[index + 1 :]
+        else:
+            continue
+        if first and second:
+            yield (first, second)
+
+
+@lru_cache(maxsize=8192)
+def fit_text(
+    text: str, font: str, max_size: float, width: float, height: float, max_lines: int = 2
+) -> Fitted:
+    """The largest size (≤ ``max_size``) at which ``text`` fits ``width`` × ``height`` pt.
+
+    One line if it fits at least nearly as large as two; otherwise the two-line
+    break with the largest size. The text is never cut: a single long word shrinks.
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    best = Fitted(0.0, (text,))
+    for lines in _splits(text):
+        if len(lines) > max_lines:
+            break
+        widest = max(stringWidth(line, font, 100.0) for line in lines) / 100.0
+        size = min(max_size, height / block_height(1.0, len(lines)))
+        if widest > 0:
+            size = min(size, width / widest)
+        size = int(size * 10) / 10  # round down: a little inside the box, never outside
+        # Break the name only when that makes it clearly larger.
+        threshold = best.size * (1.15 if len(best.lines) == 1 else 1.0)
+        if size > threshold:
+            best = Fitted(size, lines)
+    return best
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(text, font, size))
+
+
+# --------------------------------------------------------------------------- composition
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text, centred on ``x``, baseline at ``y`` (pt from badge bottom-left)."""
+
+    text: str
+    font: str
+    size: float
+    x: float
+    y: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class Design:
+    """Everything on one badge, in points from its bottom-left corner."""
+
+    width: float
+    height: float
+    lines: tuple[Line, ...]
+    band_height: float
+    rule_y: float
+    qr_box: tuple[float, float, float] | None
+    """(x, y, side) of the square the QR code (with its quiet zone) fills."""
+
+
+@dataclass(frozen=True)
+class BadgeText:
+    name: str
+    organisation: str
+    role: str
+    title: str
+
+
+def _stack(
+    blocks: Sequence[tuple[Fitted, str, str]], centre_x: float, top: float, gap: float
+) -> list[Line]:
+    lines: list[Line] = []
+    for fitted, font, colour in blocks:
+        baseline = top - fitted.size * ASCENT
+        for text in fitted.lines:
+            lines.append(Line(text, font, fitted.size, centre_x, baseline, colour))
+            baseline -= fitted.size * LEADING
+        top -= fitted.height + gap
+    return lines
+
+
+def compose(width: float, height: float, text: BadgeText, qr: bool) -> Design:
+    """Lay out one badge of ``width`` × ``height`` pt (pure: no canvas)."""
+    scale = min(width, height) / (55 * MM)
+    portrait = height > width * 1.2
+    pad = 3.5 * MM * scale
+    band = min(height * 0.18, 12 * MM * scale)
+    inner = width - 2 * pad
+
+    title = fit_text(text.title, FONT, 8.5 * scale, inner, 0.13 * height, 2)
+    role = fit_text(text.role, FONT_BOLD, 12 * scale, inner, band * 0.62, 1)
+    title_top = height - pad * 0.8
+    rule_y = title_top - title.height - pad * 0.45
+    lines = _stack([(title, FONT, MUTED)], width / 2, title_top, 0)
+    lines.append(
+        Line(
+            role.lines[0],
+            FONT_BOLD,
+            role.size,
+            width / 2,
+            _band_baseline(band, role.size),
+            "#FFFFFF",
+        )
+    )
+
+    mid_top, mid_bottom = rule_y - pad * 0.7, band + pad * 0.7
+    text_left, text_width_, qr_box = pad, inner, None
+    if qr and portrait:
+        side = min(width * 0.36, (mid_top - mid_bottom) * 0.38)
+        qr_box = ((width - side) / 2, mid_bottom, side)
+        mid_bottom += side + pad * 0.4
+    elif qr:
+        side = min(width * 0.27, mid_top - mid_bottom)
+        qr_box = (width - pad * 0.6 - side, (mid_top + mid_bottom - side) / 2, side)
+        text_width_ = inner - side + pad * 0.4 - pad * 0.6
+    mid_h = mid_top - mid_bottom
+    name = fit_text(text.name, FONT_BOLD, 24 * scale, text_width_, mid_h * 0.64, 2)
+    organisation = fit_text(text.organisation, FONT, 10.5 * scale, text_width_, mid_h * 0.30, 2)
+    gap = min(name.size * 0.35, mid_h - name.height - organisation.height)
+    blocks = [(name, FONT_BOLD, INK)]
+    total = name.height
+    if text.organisation:
+        blocks.append((organisation, FONT, MUTED))
+        total += gap + organisation.height
+    top = mid_bottom + (mid_h + total) / 2
+    lines.extend(_stack(blocks, text_left + text_width_ / 2, top, gap))
+    return Design(width, height, tuple(lines), band, rule_y, qr_box)
+
+
+def _band_baseline(band: float, size: float) -> float:
+    # Centre the capitals (cap height ≈ 0.73 em) in the band.
+    return (band - size * 0.73) / 2
+
+
+# --------------------------------------------------------------------------- people
+
+
+def badge_text(participation: Participation, delegation: Delegation) -> BadgeText:
+    person = participation.person
+    organisation = person.organisation.name if person.organisation else ""
+    return BadgeText(
+        name=_clean(participation.display_name),
+        organisation=_clean(organisation),
+        role=participation.role.label,
+        title=_clean(delegation.title),
+    )
+
+
+def _clean(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def choose(delegation: Delegation, options: ExportOptions) -> list[Participation]:
+    """The participations to print, in print order."""
+    participations = list(delegation.participations)
+    if options.selection is not None:
+        by_person = {p.person_id or p.person.id: p for p in participations}
+        missing = [str(pid) for pid in options.selection if pid not in by_person]
+        if missing:
+            raise ExportError(
+                f"people not in delegation '{delegation.title}': ids {', '.join(missing)}"
+            )
+        return [by_person[pid] for pid in options.selection]
+    attending = [p for p in participations if p.status.attending]
+    roles = list(Role)
+
+    def name_key(p: Participation) -> tuple[str, str]:
+        return (fold(p.display_name), p.display_name)
+
+    def org_key(p: Participation) -> str:
+        organisation = p.person.organisation
+        return fold(organisation.name) if organisation else "\uffff"
+
+    if options.order == "organisation":
+        return sorted(attending, key=lambda p: (org_key(p), name_key(p)))
+    if options.order == "role":
+        return sorted(attending, key=lambda p: (roles.index(p.role), name_key(p)))
+    return sorted(attending, key=name_key)
+
+
+def check_glyphs(texts: Sequence[BadgeText], people: Sequence[str]) -> None:
+    """ExportError naming each person whose badge has characters the font lacks."""
+    from reportlab.pdfbase import pdfmetrics
+
+    register_fonts()
+    cmaps = {font: pdfmetrics.getFont(font).face.charToGlyph for font in (FONT, FONT_BOLD)}
+    problems: list[str] = []
+    for text, person in zip(texts, people, strict=True):
+        missing = sorted(
+            {c for c in text.name if ord(c) not in cmaps[FONT_BOLD]}
+            | {c for c in text.organisation if ord(c) not in cmaps[FONT]}
+        )
+        if missing:
+            problems.append(f"{person}: {' '.join(missing)}")
+    title = texts[0].title if texts else ""
+    missing_title = sorted({c for c in title if ord(c) not in cmaps[FONT]})
+    if missing_title:
+        problems.append(f"the delegation title: {' '.join(missing_title)}")
+    if problems:
+        raise ExportError(
+            "the badge font (DejaVu Sans) cannot draw these characters, so nothing was "
+            "printed; enter a badge name in Latin, Greek or Cyrillic script for: "
+            + "; ".join(problems)
+        )
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def export(delegation: Delegation, out: Path, options: ExportOptions) -> Path:
+    """Write the badges (or the calibration page) of ``delegation`` to ``out``."""
+    layout = load_layout(options.layout)
+    out = Path(out)
+    if options.calibration:
+        with atomic_path(out) as tmp:
+            canvas = _canvas(tmp, layout, f"Badge calibration — {layout.name}")
+            draw_calibration(canvas, layout, options.offset_mm)
+            canvas.save()
+        return out
+    chosen = choose(delegation, options)
+    if not chosen:
+        raise ExportError(f"nobody to print badges for in '{delegation.title}'")
+    texts = [badge_text(p, delegation) for p in chosen]
+    check_glyphs(texts, [p.person.full_name for p in chosen])
+    total = len(chosen)
+    report(options, 0, total)
+    codes: Sequence[QrRuns | None] = [None] * total
+    if options.qr:
+        codes = _encode(chosen)
+    with atomic_path(out) as tmp:
+        canvas = _canvas(tmp, layout, f"Badges — {delegation.title}")
+        _draw_sheets(canvas, layout, options, texts, chosen, codes)
+        canvas.save()
+    return out
+
+
+def _encode(chosen: Sequence[Participation]) -> list[QrRuns | None]:
+    payloads = [payload(p.uuid) if p.uuid else "" for p in chosen]
+    wanted = [data for data in payloads if data]
+    encoded = iter(encode_many(wanted))
+    return [next(encoded) if data else None for data in payloads]
+
+
+def _draw_sheets(
+    canvas: Canvas,
+    layout: Layout,
+    options: ExportOptions,
+    texts: Sequence[BadgeText],
+    chosen: Sequence[Participation],
+    codes: Sequence[QrRuns | None],
+) -> None:
+    width, height = (v * MM for v in layout.badge_mm)
+    positions = badge_positions(layout, options.offset_mm)
+    page_h = layout.paper_mm[1] * MM
+    total = len(texts)
+    for index, (text, participation, code) in enumerate(zip(texts, chosen, codes, strict=True)):
+        slot = index % layout.per_sheet
+        if slot == 0:
+            if index:
+                canvas.showPage()
+                report(options, index, total)
+            if layout.crop_marks:
+                draw_crop_marks(canvas, layout, options.offset_mm)
+        left, top = positions[slot]
+        x, y = left * MM, page_h - top * MM - height
+        design = compose(width, height, text, qr=code is not None)
+        draw_badge(canvas, x, y, design, layout.corner_radius_mm * MM, participation.role, code)
+    canvas.showPage()
+    report(options, total, total)
+
+
+def _canvas(path: Path, layout: Layout, title: str) -> Canvas:
+    from reportlab.pdfgen.canvas import Canvas
+
+    register_fonts()
+    canvas = Canvas(
+        str(path),
+        pagesize=(layout.paper_mm[0] * MM, layout.paper_mm[1] * MM),
+        invariant=1,
+        initialFontName=FONT,
+        initialFontSize=10,
+    )
+    canvas.setTitle(title)
+    canvas.setAuthor("Delegations")
+    canvas.setCreator("Delegations")
+    canvas.setSubject(layout.description)
+    return canvas
+
+
+def draw_badge(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    design: Design,
+    radius: float,
+    role: Role,
+    code: QrRuns | None,
+) -> None:
+    """Draw ``design`` with its bottom-left corner at (x, y) pt."""
+    colour = ROLE_COLOURS[role]
+    canvas.saveState()
+    if radius > 0:
+        clip = canvas.beginPath()
+        clip.roundRect(x, y, design.width, design.height, radius)
+        canvas.clipPath(clip, stroke=0, fill=0)
+    canvas.setFillColor(colour)
+    canvas.rect(x, y, design.width, design.band_height, stroke=0, fill=1)
+    canvas.setStrokeColor(colour)
+    canvas.setLineWidth(0.8)
+    rule = design.width * 0.18
+    canvas.line(
+        x + design.width / 2 - rule,
+        y + design.rule_y,
+        x + design.width / 2 + rule,
+        y + design.rule_y,
+    )
+    for line in design.lines:
+        canvas.setFillColor(line.colour)
+        canvas.setFont(line.font, line.size)
+        canvas.drawCentredString(x + line.x, y + line.y, line.text)
+    if code is not None and design.qr_box is not None:
+        qx, qy, side = design.qr_box
+        draw_qr(canvas, x + qx, y + qy, side, code)
+    canvas.restoreState()
+
+
+def draw_qr(canvas: Canvas, x: float, y: float, side: float, code: QrRuns, quiet: int = 2) -> None:
+    """Draw ``code`` as one path filling the square (x, y, side) with its quiet zone."""
+    module = side / (code.size + 2 * quiet)
+    canvas.saveState()
+    canvas.setFillColor("#000000")
+    # Module coordinates, y downwards, from the code's top-left corner.
+    canvas.transform(module, 0, 0, -module, x + quiet * module, y + side - quiet * module)
+    path = canvas.beginPath()
+    for row, column, length in code.runs:
+        path.rect(column, row, length, 1)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+def draw_crop_marks(canvas: Canvas, layout: Layout, offset_mm: tuple[float, float]) -> None:
+    """Short hairlines in the margins on every cut line, outside the badges."""
+    paper_w, paper_h = layout.paper_mm
+    (badge_w, badge_h), (dx, dy) = layout.badge_mm, offset_mm
+    positions = badge_positions(layout, offset_mm)
+    cuts_x = sorted({round(x + e, 3) for x, _ in positions for e in (0.0, badge_w)})
+    cuts_y = sorted({round(y + e, 3) for _, y in positions for e in (0.0, badge_h)})
+    left, top = layout.margin_mm[0] + dx, layout.margin_mm[1] + dy
+    right, bottom = cuts_x[-1], cuts_y[-1]
+    canvas.saveState()
+    canvas.setStrokeColor("#000000")
+    canvas.setLineWidth(0.25)
+    gap, length = 1.5, 5.0
+    for cx in cuts_x:
+        canvas.line(
+            cx * MM, (paper_h - top + gap) * MM, cx * MM, (paper_h - top + gap + length) * MM
+        )
+        canvas.line(
+            cx * MM, (paper_h - bottom - gap) * MM, cx * MM, (paper_h - bottom - gap - length) * MM
+        )
+    for cy in cuts_y:
+        yy = (paper_h - cy) * MM
+        canvas.line((left - gap) * MM, yy, (left - gap - length) * MM, yy)
+        canvas.line((right + gap) * MM, yy, min(right + gap + length, paper_w) * MM, yy)
+    canvas.restoreState()
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+CALIBRATION_STEPS = (
+    "1. Print this page at 100 % (actual size): turn off “fit to page”, “shrink to fit” "
+    "and any scaling in the print dialog.",
+    "2. Check the scale: the black bar below must measure exactly 100 mm.",
+    "3. Hold the print against a blank sheet of the stock, in front of a light: each dashed "
+    "outline should lie on a badge.",
+    "4. If the outlines are shifted, measure by how much and enter it as the printer offset "
+    "in mm (x: + moves right, y: + moves down), then print this page again.",
+)
+
+
+def draw_calibration(canvas: Canvas, layout: Layout, offset_mm: tuple[float, float]) -> None:
+    """One page: dashed badge outlines, mm rulers along two edges, instructions."""
+    paper_w, paper_h = layout.paper_mm
+    badge_w, badge_h = layout.badge_mm
+    canvas.saveState()
+    canvas.setStrokeColor("#555555")
+    canvas.setLineWidth(0.5)
+    canvas.setDash(3, 2)
+    for number, (left, top) in enumerate(badge_positions(layout, offset_mm), 1):
+        x, y = left * MM, (paper_h - top - badge_h) * MM
+        canvas.rect(x, y, badge_w * MM, badge_h * MM, stroke=1, fill=0)
+        canvas.setFillColor("#777777")
+        canvas.setFont(FONT, 7)
+        canvas.drawCentredString(x + badge_w * MM / 2, y + badge_h * MM - 12, f"badge {number}")
+        canvas.drawCentredString(
+            x + badge_w * MM / 2,
+            y + 6,
+            f"left {left:.1f} mm, top {top:.1f} mm",
+        )
+    canvas.restoreState()
+    if layout.crop_marks:
+        draw_crop_marks(canvas, layout, offset_mm)
+    _draw_rulers(canvas, paper_w, paper_h)
+    _draw_instructions(canvas, layout, offset_mm)
+    canvas.showPage()
+
+
+def _draw_rulers(canvas: Canvas, paper_w: float, paper_h: float) -> None:
+    canvas.saveState()
+    canvas.setStrokeColor("#000000")
+    canvas.setFillColor("#000000")
+    canvas.setLineWidth(0.3)
+    canvas.setFont(FONT, 5.5)
+    for mm in range(int(paper_w) + 1):
+        tick = 4.0 if mm % 10 == 0 else 2.5 if mm % 5 == 0 else 1.5
+        canvas.line(mm * MM, paper_h * MM, mm * MM, (paper_h - tick) * MM)
+        if mm % 10 == 0 and 0 < mm < paper_w - 3:
+            canvas.drawCentredString(mm * MM, (paper_h - 6.5) * MM, str(mm))
+    for mm in range(int(paper_h) + 1):
+        tick = 4.0 if mm % 10 == 0 else 2.5 if mm % 5 == 0 else 1.5
+        y = (paper_h - mm) * MM
+        canvas.line(0, y, tick * MM, y)
+        if mm % 10 == 0 and 0 < mm < paper_h - 3:
+            canvas.drawString(5 * MM, y - 2, str(mm))
+    canvas.restoreState()
+
+
+def _draw_instructions(canvas: Canvas, layout: Layout, offset_mm: tuple[float, float]) -> None:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    paper_w, paper_h = layout.paper_mm
+    box_w = min(150.0, paper_w - 40)
+    box_x = (paper_w - box_w) / 2
+    style = ParagraphStyle("steps", fontName=FONT, fontSize=8.5, leading=11, spaceAfter=3)
+    heading = ParagraphStyle("head", parent=style, fontName=FONT_BOLD, fontSize=11, leading=14)
+    paragraphs = [
+        Paragraph(f"Badge calibration: {_escape(layout.description)}", heading),
+        Paragraph(
+            f"{layout.per_sheet} badges of {layout.badge_mm[0]:g} × {layout.badge_mm[1]:g} mm "
+            f"on {_escape(layout.paper)}; current printer offset "
+            f"x {offset_mm[0]:+.1f} mm, y {offset_mm[1]:+.1f} mm.",
+            style,
+        ),
+        *(Paragraph(_escape(step), style) for step in CALIBRATION_STEPS),
+    ]
+    inner = box_w - 10
+    heights = [p.wrap(inner * MM, paper_h * MM)[1] + 3 for p in paragraphs]
+    bar_h = 14.0
+    box_h = sum(heights) / MM + bar_h + 10
+    canvas.saveState()
+    canvas.setFillColor("#FFFFFF")
+    canvas.setStrokeColor("#000000")
+    canvas.setLineWidth(0.8)
+    canvas.roundRect(
+        box_x * MM, (paper_h / 2 - box_h / 2) * MM, box_w * MM, box_h * MM, 2 * MM, stroke=1, fill=1
+    )
+    y = (paper_h / 2 + box_h / 2 - 5) * MM
+    for paragraph, h in zip(paragraphs, heights, strict=True):
+        paragraph.drawOn(canvas, (box_x + 5) * MM, y - (h - 3))
+        y -= h
+    bar_x, bar_y = (paper_w - 100) / 2 * MM, y - 6 * MM
+    canvas.setFillColor("#000000")
+    canvas.rect(bar_x, bar_y, 100 * MM, 2.5 * MM, stroke=0, fill=1)
+    canvas.setFont(FONT, 7)
+    canvas.drawCentredString(paper_w / 2 * MM, bar_y - 3.5 * MM, "100 mm")
+    canvas.restoreState()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
