@@ -1,1 +1,3 @@
 """Delegations: plan study visits."""
+
+__version__ = "0.1.0"

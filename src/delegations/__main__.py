@@ -1,0 +1,5 @@
+import sys
+
+from delegations.cli import main
+
+sys.exit(main())

@@ -1,0 +1,308 @@
+"""The command line: a thin layer over services and exports.
+
+Expected errors print one line on stderr and exit 1 (2 for wrong usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from itertools import groupby
+from pathlib import Path
+from typing import NoReturn, TextIO
+from zoneinfo import ZoneInfo
+
+from delegations import __version__
+from delegations.model import Delegation
+from delegations.services import ServiceError, queries
+from delegations.store import Database, StoreError, resolve_db_path
+
+PROG = "delegations"
+EXPORT_KINDS = (
+    "package", "itinerary", "programme", "badges", "attendance",
+    "rooming", "dietary", "passengers", "ical",
+)  # fmt: skip
+
+
+class UsageError(Exception):
+    """Wrong usage: exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog=PROG,
+        description="Plan study visits: delegations, hosts, venues, people and agendas. "
+        "Without a command, opens the application window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="database file (default: $DELEGATIONS_DB, else the user's data folder)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    sub.add_parser("gui", help="open the application window (the default)")
+    sub.add_parser("demo", help="load the demo study visit (Lille → Barcelona)")
+    sub.add_parser("list", help="list delegations")
+    show = sub.add_parser("show", help="a delegation's summary, attendees and agenda")
+    show.add_argument("delegation", help="id or any unique part of the title")
+    where = sub.add_parser("where", help="print the database path in use")
+    where.set_defaults(no_db=True)
+    backup = sub.add_parser("backup", help="write a consistent copy of the database")
+    backup.add_argument("--out", required=True, metavar="FILE", help="the copy to write")
+
+    imp = sub.add_parser("import", help="import data")
+    imp_sub = imp.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=Parser)
+    pkg = imp_sub.add_parser("package", help="import a delegation package (JSON)")
+    pkg.add_argument("file", metavar="FILE")
+
+    exp = sub.add_parser(
+        "export",
+        help="export a package, document, list or calendar",
+        description="Export KIND of DELEGATION to --out FILE. KIND is one of: "
+        + ", ".join(EXPORT_KINDS),
+    )
+    exp.add_argument("kind", choices=EXPORT_KINDS, metavar="KIND", help=", ".join(EXPORT_KINDS))
+    exp.add_argument("delegation", nargs="?", help="id or any unique part of the title")
+    exp.add_argument("--out", metavar="FILE", help="the file to write")
+    exp.add_argument("--attendee", metavar="PERSON", help="personal itinerary or calendar")
+    exp.add_argument("--host", metavar="ORGANISATION", help="host calendar")
+    exp.add_argument("--layout", metavar="NAME", default="avery-l7418", help="badge layout")
+    exp.add_argument("--list-layouts", action="store_true", help="list badge layouts and exit")
+    exp.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    exp.add_argument("--format", choices=("pdf", "csv"), default="pdf", help="for lists")
+    exp.add_argument("--per", choices=("item", "day"), default="item", help="attendance sheets")
+    exp.add_argument("--logo", metavar="IMAGE", help="logo for attendance sheets")
+    exp.add_argument("--qr", action="store_true", help="print a QR code on badges")
+    exp.add_argument(
+        "--offset", metavar="X,Y", default="0,0", help="printer offset for badges, in mm"
+    )
+    exp.add_argument("--calibration", action="store_true", help="badge calibration page")
+    exp.add_argument(
+        "--order", choices=("name", "organisation", "role"), default="name", help="badge order"
+    )
+    exp.add_argument(
+        "--only", metavar="PERSON", action="append", help="badges for this person (repeatable)"
+    )
+    return parser
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_demo(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from delegations.services.demo import load_demo
+
+    with db.transaction() as session:
+        delegation = load_demo(session)
+        out.write(f"Demo loaded: {delegation.title} (id {delegation.id}) in {db.path}\n")
+    return 0
+
+
+def cmd_list(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    with db.session() as session:
+        rows = queries.list_delegations(session)
+    if not rows:
+        out.write("No delegations yet. Try: delegations demo\n")
+        return 0
+    width = max(len(r.title) for r in rows)
+    out.write(f"{'id':>4}  {'title':<{width}}  {'dates':<23}  {'status':<10}  people  items\n")
+    for r in rows:
+        out.write(
+            f"{r.id:>4}  {r.title:<{width}}  {r.start_date} → {r.end_date}  "
+            f"{r.status.label:<10}  {r.attendees:>6}  {r.items:>5}\n"
+        )
+    return 0
+
+
+def _day(d: date) -> str:
+    return f"{d:%A} {d.day} {d:%B %Y}"
+
+
+def render_show(d: Delegation) -> str:
+    zone = ZoneInfo(d.timezone)
+    lines = [d.title, "=" * len(d.title)]
+    if d.programme:
+        lines.append(f"Programme:    {d.programme}")
+    lines.append(f"Dates:        {_day(d.start_date)} to {_day(d.end_date)}")
+    lines.append(
+        f"Destination:  {d.destination_city}, {d.destination_country} (times in {d.timezone})"
+    )
+    lines.append(f"Status:       {d.status.label}")
+    if d.lead_officer:
+        lines.append(f"Lead officer: {d.lead_officer.full_name} <{d.lead_officer.email}>")
+    if d.objectives:
+        lines.append(f"Objectives:   {d.objectives}")
+    lines.append("")
+    attending = [p for p in d.participations if p.status.attending]
+    lines.append(f"Attendees ({len(attending)} attending, {len(d.participations)} listed)")
+    for p in sorted(d.participations, key=lambda p: (p.person.family_name, p.person.given_name)):
+        org = p.person.organisation.display_name if p.person.organisation else ""
+        lines.append(f"  {p.person.full_name:<34} {p.role.label:<20} {p.status.label:<10} {org}")
+    lines.append("")
+    lines.append(f"Agenda ({len(d.items)} items)")
+    for day, items in groupby(d.items, key=lambda i: i.starts_at.astimezone(zone).date()):
+        lines.append(f"  {_day(day)}")
+        for item in items:
+            start, end = item.starts_at.astimezone(zone), item.ends_at.astimezone(zone)
+            who = "" if item.everyone else f"  [{len(item.participants)} attendees]"
+            status = "" if item.status.value == "confirmed" else f"  ({item.status.label})"
+            lines.append(f"    {start:%H:%M}–{end:%H:%M}  {item.title}{who}{status}")
+            if item.venue:
+                lines.append(f"                 {item.venue.name}, {item.venue.full_address}")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_show(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    with db.session() as session:
+        ref = queries.find_delegation(session, args.delegation)
+        delegation = queries.load_delegation(session, ref.id)
+    out.write(render_show(delegation))
+    return 0
+
+
+def cmd_where(args: argparse.Namespace, out: TextIO) -> int:
+    out.write(f"{resolve_db_path(args.db)}\n")
+    return 0
+
+
+def cmd_backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    target = db.backup(Path(args.out))
+    out.write(f"Backed up {db.path} to {target}\n")
+    return 0
+
+
+def cmd_import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from delegations.services import package
+
+    with db.transaction() as session:
+        delegation = package.import_package(session, Path(args.file))
+        out.write(
+            f"Imported '{delegation.title}' (id {delegation.id}): "
+            f"{len(delegation.participations)} attendees, {len(delegation.items)} agenda items\n"
+        )
+    return 0
+
+
+def _offset(text: str) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise UsageError(
+            f"--offset takes X,Y in millimetres (e.g. 1.5,-0.5), not '{text}'"
+        ) from None
+    return x, y
+
+
+def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    if args.kind == "badges" and args.list_layouts:
+        from delegations.exports.badges import list_layouts
+
+        for layout in list_layouts():
+            out.write(f"{layout.name:<14} {layout.description}\n")
+        return 0
+    if not args.delegation:
+        raise UsageError("name the delegation to export (id or part of its title)")
+    if not args.out:
+        raise UsageError("give the file to write with --out FILE")
+    target = Path(args.out)
+    with db.session() as session:
+        ref = queries.find_delegation(session, args.delegation)
+        if args.kind == "package":
+            from delegations.services import package
+
+            package.write_package(package.export_package(session, ref.id), target)
+            out.write(f"Wrote {target}\n")
+            return 0
+        attendee = queries.find_person(session, args.attendee).id if args.attendee else None
+        host = queries.find_organisation(session, args.host).id if args.host else None
+        only = tuple(queries.find_person(session, p).id for p in args.only) if args.only else None
+        delegation = queries.load_delegation(session, ref.id)
+    from delegations.exports import ExportOptions, run_export
+
+    options = ExportOptions(
+        paper=args.paper,
+        attendee_id=attendee,
+        host_id=host,
+        layout=args.layout,
+        list_format=args.format,
+        per=args.per,
+        logo=Path(args.logo) if args.logo else None,
+        qr=args.qr,
+        offset_mm=_offset(args.offset),
+        calibration=args.calibration,
+        order=args.order,
+        selection=only,
+    )
+    written = run_export(args.kind, delegation, target, options)
+    out.write(f"Wrote {written}\n")
+    return 0
+
+
+def cmd_gui(db_path: Path) -> int:
+    from delegations.ui.app import run
+
+    return run(db_path)
+
+
+COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO], int]] = {
+    "demo": cmd_demo,
+    "list": cmd_list,
+    "show": cmd_show,
+    "backup": cmd_backup,
+    "import": cmd_import,
+    "export": cmd_export,
+}
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    from delegations.exports.options import ExportCancelled, ExportError
+
+    return (ServiceError, StoreError, ExportError, ExportCancelled, OSError)
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "gui"
+    try:
+        if command == "where":
+            return cmd_where(args, out)
+        db_path = resolve_db_path(args.db)
+        if command == "gui":
+            return cmd_gui(db_path)
+        db = Database.open(db_path)
+        try:
+            return COMMANDS[command](db, args, out)
+        finally:
+            db.close()
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except _expected_errors() as exc:
+        print(f"{PROG}: error: {_message(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.strerror or exc}: {exc.filename}"
+    return str(exc) or type(exc).__name__
+
+
+if __name__ == "__main__":
+    sys.exit(main())

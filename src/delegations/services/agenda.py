@@ -1,0 +1,148 @@
+"""Agenda items: what happens, when, where, with whom."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from delegations.model import (
+    AgendaItem,
+    Delegation,
+    HostConfirmation,
+    ItemKind,
+    ItemStatus,
+    Organisation,
+    Participation,
+    Person,
+    Venue,
+)
+from delegations.services.base import apply, clean, get, merged
+from delegations.services.validation import Checker, hhmm
+
+FIELDS = (
+    "title", "kind", "starts_at", "ends_at", "venue_id", "host_organisation_id",
+    "host_confirmation", "description", "status", "everyone",
+)  # fmt: skip
+LINKS = ("participant_ids", "host_contact_ids")
+ENUMS = {"kind": ItemKind, "status": ItemStatus, "host_confirmation": HostConfirmation}
+
+
+def validate(
+    session: Session, delegation: Delegation, values: dict[str, Any], check: Checker
+) -> None:
+    check.required("title", values.get("title"))
+    check.max_length("title", values.get("title"), 200)
+    check.required("kind", values.get("kind"))
+    check.enum("kind", values.get("kind"), ItemKind)
+    check.enum("status", values.get("status"), ItemStatus)
+    check.enum("host_confirmation", values.get("host_confirmation"), HostConfirmation)
+    starts, ends = values.get("starts_at"), values.get("ends_at")
+    check.required("starts_at", starts, "start time")
+    check.required("ends_at", ends, "end time")
+    if check.aware("starts_at", starts) and check.aware("ends_at", ends):
+        zone = delegation.timezone
+        if ends < starts:
+            check.add(
+                "ends_at", f"ends {hhmm(ends, zone)}, before it starts at {hhmm(starts, zone)}"
+            )
+        elif ends == starts:
+            check.add("ends_at", f"ends when it starts ({hhmm(starts, zone)}); give it a duration")
+        elif ends - starts > timedelta(days=3):
+            check.add("ends_at", "lasts more than three days; split it into several items")
+    venue_id = values.get("venue_id")
+    if venue_id is not None and session.get(Venue, venue_id) is None:
+        check.add("venue_id", f"no venue with id {venue_id}")
+    host_id = values.get("host_organisation_id")
+    if host_id is not None and session.get(Organisation, host_id) is None:
+        check.add("host_organisation_id", f"no organisation with id {host_id}")
+
+
+def _participants(
+    session: Session, delegation: Delegation, ids: Sequence[int], check: Checker
+) -> list[Participation]:
+    found = []
+    for pid in ids:
+        participation = session.get(Participation, pid)
+        if participation is None or participation.delegation_id != delegation.id:
+            check.add("participant_ids", f"attendee {pid} is not in this delegation")
+        else:
+            found.append(participation)
+    return found
+
+
+def _contacts(session: Session, ids: Sequence[int], check: Checker) -> list[Person]:
+    found = []
+    for pid in ids:
+        person = session.get(Person, pid)
+        if person is None:
+            check.add("host_contact_ids", f"no person with id {pid}")
+        else:
+            found.append(person)
+    return found
+
+
+def _save(
+    session: Session, item: AgendaItem, delegation: Delegation, fields: dict[str, Any]
+) -> None:
+    links = {k: fields.pop(k) for k in LINKS if k in fields}
+    fields = clean(fields, FIELDS, "an agenda item")
+    check = Checker()
+    validate(session, delegation, merged(item if item.id else None, fields, FIELDS), check)
+    participants = _participants(session, delegation, links.get("participant_ids") or [], check)
+    contacts = _contacts(session, links.get("host_contact_ids") or [], check)
+    check.raise_if_any()
+    apply(item, fields, ENUMS)
+    if "participant_ids" in links:
+        item.participants = participants
+    if "host_contact_ids" in links:
+        item.host_contacts = contacts
+    if item.host_organisation_id is None and fields.get("host_confirmation") is None:
+        item.host_confirmation = None
+
+
+def create(session: Session, delegation_id: int, **fields: Any) -> AgendaItem:
+    """Add an item. ``participant_ids`` (attendee ids) with ``everyone=False`` makes a subset."""
+    delegation = get(session, Delegation, delegation_id, "delegation")
+    item = AgendaItem()
+    _save(session, item, delegation, dict(fields))
+    item.delegation = delegation
+    session.add(item)
+    session.flush()
+    return item
+
+
+def update(session: Session, item_id: int, **fields: Any) -> AgendaItem:
+    item = get(session, AgendaItem, item_id, "agenda item")
+    _save(session, item, item.delegation, dict(fields))
+    session.flush()
+    return item
+
+
+def move(
+    session: Session, item_id: int, starts_at: datetime, ends_at: datetime | None = None
+) -> AgendaItem:
+    """Move an item to start at ``starts_at``; keeps its duration unless ``ends_at`` is given."""
+    item = get(session, AgendaItem, item_id, "agenda item")
+    if ends_at is None:
+        ends_at = starts_at + (item.ends_at - item.starts_at)
+    return update(session, item_id, starts_at=starts_at, ends_at=ends_at)
+
+
+def duplicate(session: Session, item_id: int, shift: timedelta = timedelta(0)) -> AgendaItem:
+    """A copy of an item (new UUID, revision 0), optionally shifted in time."""
+    item = get(session, AgendaItem, item_id, "agenda item")
+    fields = {name: getattr(item, name) for name in FIELDS}
+    fields["starts_at"] = item.starts_at + shift
+    fields["ends_at"] = item.ends_at + shift
+    fields["participant_ids"] = [p.id for p in item.participants]
+    fields["host_contact_ids"] = [p.id for p in item.host_contacts]
+    return create(session, item.delegation_id, **fields)
+
+
+def delete(session: Session, item_id: int) -> None:
+    item = get(session, AgendaItem, item_id, "agenda item")
+    session.delete(item)
+    session.flush()

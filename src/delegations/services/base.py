@@ -1,0 +1,58 @@
+"""What every record service shares: fetching, applying fields, refusing deletes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from delegations.services.errors import InUse, NotFound
+from delegations.services.validation import unknown_fields
+
+T = TypeVar("T")
+
+
+def get(session: Session, model: type[T], record_id: int, what: str) -> T:
+    obj = session.get(model, record_id)
+    if obj is None:
+        raise NotFound(f"no {what} with id {record_id}")
+    return obj
+
+
+def clean(fields: Mapping[str, Any], allowed: Iterable[str], what: str) -> dict[str, Any]:
+    """Strip text and refuse fields the record does not have (a programming error)."""
+    bad = unknown_fields(fields, allowed)
+    if bad:
+        raise TypeError(f"{what} has no field(s) {', '.join(bad)}")
+    return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+
+
+def merged(obj: Any, fields: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """The record's values as they would be after applying ``fields``."""
+    return {name: fields[name] if name in fields else getattr(obj, name, None) for name in names}
+
+
+def apply(
+    obj: Any, fields: Mapping[str, Any], enums: Mapping[str, type[Enum]] | None = None
+) -> None:
+    for name, value in fields.items():
+        if enums and name in enums and value is not None:
+            value = enums[name](value)
+        setattr(obj, name, value)
+
+
+def refuse_delete(label: str, reasons: list[str]) -> None:
+    if reasons:
+        raise InUse(f"{label} cannot be deleted: {'; '.join(reasons)}. Remove those first.")
+
+
+def names(items: Iterable[str], limit: int = 3) -> str:
+    items = list(items)
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

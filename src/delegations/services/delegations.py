@@ -1,0 +1,79 @@
+"""Delegations (study visits)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from delegations.model import Delegation, DelegationStatus, Organisation, Person
+from delegations.services.base import apply, clean, get, merged
+from delegations.services.validation import Checker, describe_day
+
+FIELDS = (
+    "title", "programme", "sending_organisation_id", "destination_city",
+    "destination_country", "timezone", "start_date", "end_date", "status",
+    "objectives", "lead_officer_id", "emergency_contacts", "notes",
+)  # fmt: skip
+ENUMS = {"status": DelegationStatus}
+MAX_DAYS = 60
+
+
+def validate(session: Session, values: dict[str, Any], check: Checker) -> None:
+    check.required("title", values.get("title"))
+    check.max_length("title", values.get("title"), 200)
+    check.timezone("timezone", values.get("timezone"))
+    check.enum("status", values.get("status"), DelegationStatus)
+    start, end = values.get("start_date"), values.get("end_date")
+    check.required("start_date", start, "start date")
+    check.required("end_date", end, "end date")
+    ok = check.instance("start_date", start, date, "a date") & check.instance(
+        "end_date", end, date, "a date"
+    )
+    if ok and start and end:
+        if end < start:
+            check.add(
+                "end_date",
+                f"ends on {describe_day(end)}, before it starts on {describe_day(start)}",
+            )
+        elif (end - start).days + 1 > MAX_DAYS:
+            check.add(
+                "end_date", f"a visit of {(end - start).days + 1} days is longer than {MAX_DAYS}"
+            )
+    org_id = values.get("sending_organisation_id")
+    if org_id is not None and session.get(Organisation, org_id) is None:
+        check.add("sending_organisation_id", f"no organisation with id {org_id}")
+    lead = values.get("lead_officer_id")
+    if lead is not None and session.get(Person, lead) is None:
+        check.add("lead_officer_id", f"no person with id {lead}")
+
+
+def create(session: Session, **fields: Any) -> Delegation:
+    fields = clean(fields, FIELDS, "a delegation")
+    check = Checker()
+    validate(session, merged(None, fields, FIELDS), check)
+    check.raise_if_any()
+    delegation = Delegation()
+    apply(delegation, fields, ENUMS)
+    session.add(delegation)
+    session.flush()
+    return delegation
+
+
+def update(session: Session, delegation_id: int, **fields: Any) -> Delegation:
+    delegation = get(session, Delegation, delegation_id, "delegation")
+    fields = clean(fields, FIELDS, "a delegation")
+    check = Checker()
+    validate(session, merged(delegation, fields, FIELDS), check)
+    check.raise_if_any()
+    apply(delegation, fields, ENUMS)
+    session.flush()
+    return delegation
+
+
+def delete(session: Session, delegation_id: int) -> None:
+    """Delete a delegation with its participations and agenda."""
+    delegation = get(session, Delegation, delegation_id, "delegation")
+    session.delete(delegation)
+    session.flush()

@@ -1,0 +1,214 @@
+"""What screens and exports read: loaded in a fixed number of SQL statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from delegations.model import (
+    AgendaItem,
+    Delegation,
+    DelegationStatus,
+    Organisation,
+    Participation,
+    Person,
+    Venue,
+    fold,
+    item_participants,
+)
+from delegations.services.errors import Ambiguous, NotFound
+
+
+def _delegation_loader() -> Select[tuple[Delegation]]:
+    item = selectinload(Delegation.items)
+    return select(Delegation).options(
+        joinedload(Delegation.sending_organisation),
+        joinedload(Delegation.lead_officer).joinedload(Person.organisation),
+        selectinload(Delegation.participations)
+        .joinedload(Participation.person)
+        .joinedload(Person.organisation),
+        selectinload(Delegation.participations).selectinload(Participation.travel),
+        item.joinedload(AgendaItem.venue).joinedload(Venue.organisation),
+        item.joinedload(AgendaItem.host),
+        item.selectinload(AgendaItem.host_contacts).joinedload(Person.organisation),
+        item.selectinload(AgendaItem.participants),
+    )
+
+
+def load_delegation(session: Session, delegation_id: int) -> Delegation:
+    """One delegation with attendees, travel, items, venues, hosts and contacts loaded.
+
+    Six SELECT statements, whatever the delegation's size; the result can be
+    used after the session closes.
+    """
+    delegation = (
+        session.scalars(_delegation_loader().where(Delegation.id == delegation_id))
+        .unique()
+        .one_or_none()
+    )
+    if delegation is None:
+        raise NotFound(f"no delegation with id {delegation_id}")
+    # Back-references are known without SQL; set them so detached use works.
+    for item in delegation.items:
+        set_committed_value(item, "delegation", delegation)
+    for participation in delegation.participations:
+        set_committed_value(participation, "delegation", delegation)
+        for leg in participation.travel:
+            set_committed_value(leg, "participation", participation)
+    return delegation
+
+
+@dataclass(frozen=True)
+class DelegationRow:
+    """A line of the delegations list."""
+
+    id: int
+    title: str
+    destination_city: str
+    start_date: date
+    end_date: date
+    status: DelegationStatus
+    attendees: int
+    items: int
+
+
+def list_delegations(session: Session) -> list[DelegationRow]:
+    attendees = (
+        select(Participation.delegation_id, func.count().label("n"))
+        .group_by(Participation.delegation_id)
+        .subquery()
+    )
+    items = (
+        select(AgendaItem.delegation_id, func.count().label("n"))
+        .group_by(AgendaItem.delegation_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Delegation.id,
+            Delegation.title,
+            Delegation.destination_city,
+            Delegation.start_date,
+            Delegation.end_date,
+            Delegation.status,
+            func.coalesce(attendees.c.n, 0),
+            func.coalesce(items.c.n, 0),
+        )
+        .outerjoin(attendees, attendees.c.delegation_id == Delegation.id)
+        .outerjoin(items, items.c.delegation_id == Delegation.id)
+        .order_by(Delegation.start_date.desc(), Delegation.title)
+    ).all()
+    return [DelegationRow(*row) for row in rows]
+
+
+def items_for_person(session: Session, delegation_id: int, person_id: int) -> list[AgendaItem]:
+    """The items one attendee takes part in (everyone-items and their subsets)."""
+    participation = session.scalar(
+        select(Participation).where(
+            Participation.delegation_id == delegation_id, Participation.person_id == person_id
+        )
+    )
+    if participation is None:
+        raise NotFound(f"person {person_id} is not in delegation {delegation_id}")
+    if not participation.status.attending:
+        return []
+    subset = select(item_participants.c.agenda_item_id).where(
+        item_participants.c.participation_id == participation.id
+    )
+    return list(
+        session.scalars(
+            select(AgendaItem)
+            .where(
+                AgendaItem.delegation_id == delegation_id,
+                or_(AgendaItem.everyone.is_(True), AgendaItem.id.in_(subset)),
+            )
+            .order_by(AgendaItem.starts_at, AgendaItem.id)
+        )
+    )
+
+
+def items_hosted_by(
+    session: Session, organisation_id: int, delegation_id: int | None = None
+) -> list[AgendaItem]:
+    query = select(AgendaItem).where(AgendaItem.host_organisation_id == organisation_id)
+    if delegation_id is not None:
+        query = query.where(AgendaItem.delegation_id == delegation_id)
+    return list(session.scalars(query.order_by(AgendaItem.starts_at, AgendaItem.id)))
+
+
+def search_people(session: Session, text: str, limit: int | None = 200) -> list[Person]:
+    """People whose name, e-mail or organisation contains every word of ``text``.
+
+    Ignores case and accents: ``jose`` finds ``José``.
+    """
+    query = select(Person).outerjoin(Person.organisation).options(joinedload(Person.organisation))
+    for word in fold(text).split():
+        pattern = f"%{_escape(word)}%"
+        query = query.where(
+            or_(
+                Person.search_text.like(pattern, escape="\\"),
+                Organisation.search_text.like(pattern, escape="\\"),
+            )
+        )
+    query = query.order_by(Person.family_name, Person.given_name, Person.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def _escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _find(session: Session, model: type, ref: str, what: str, label, columns) -> object:  # type: ignore[no-untyped-def]
+    ref = ref.strip()
+    if ref.isdigit():
+        found = session.get(model, int(ref))
+        if found is not None:
+            return found
+    folded = fold(ref)
+    if not folded:
+        raise NotFound(f"no {what} given")
+    rows = list(session.scalars(select(model)))
+    exact = [r for r in rows if any(fold(c(r)) == folded for c in columns)]
+    matches = exact or [r for r in rows if any(folded in fold(c(r)) for c in columns)]
+    if not matches:
+        raise NotFound(f"no {what} matches '{ref}'")
+    if len(matches) > 1:
+        raise Ambiguous(f"{what}s", ref, [f"{label(m)} (id {m.id})" for m in matches])
+    return matches[0]
+
+
+def find_delegation(session: Session, ref: str) -> Delegation:
+    """By id or any unique part of the title, ignoring case and accents."""
+    return _find(  # type: ignore[return-value]
+        session, Delegation, ref, "delegation", lambda d: d.title, [lambda d: d.title]
+    )
+
+
+def find_person(session: Session, ref: str) -> Person:
+    """By id, e-mail or any unique part of the name."""
+    return _find(  # type: ignore[return-value]
+        session,
+        Person,
+        ref,
+        "person",
+        lambda p: p.full_name,
+        [lambda p: p.full_name, lambda p: p.sort_name, lambda p: p.email],
+    )
+
+
+def find_organisation(session: Session, ref: str) -> Organisation:
+    """By id, acronym or any unique part of the name."""
+    return _find(  # type: ignore[return-value]
+        session,
+        Organisation,
+        ref,
+        "organisation",
+        lambda o: o.display_name,
+        [lambda o: o.name, lambda o: o.acronym],
+    )

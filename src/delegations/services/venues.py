@@ -1,0 +1,70 @@
+"""Venues: the places where agenda items happen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from delegations.model import AgendaItem, Organisation, Venue
+from delegations.services.base import apply, clean, get, merged, names, plural, refuse_delete
+from delegations.services.validation import Checker
+
+FIELDS = (
+    "name", "address", "postcode", "city", "country", "latitude", "longitude",
+    "access_notes", "organisation_id",
+)  # fmt: skip
+
+
+def validate(session: Session, values: dict[str, Any], check: Checker) -> None:
+    check.required("name", values.get("name"))
+    lat, lon = values.get("latitude"), values.get("longitude")
+    if lat is not None and not (isinstance(lat, int | float) and -90 <= lat <= 90):
+        check.add("latitude", f"latitude {lat} is not between -90 and 90")
+    if lon is not None and not (isinstance(lon, int | float) and -180 <= lon <= 180):
+        check.add("longitude", f"longitude {lon} is not between -180 and 180")
+    if (lat is None) != (lon is None):
+        check.add(
+            "latitude" if lat is None else "longitude",
+            "give both latitude and longitude, or neither",
+        )
+    org_id = values.get("organisation_id")
+    if org_id is not None and session.get(Organisation, org_id) is None:
+        check.add("organisation_id", f"no organisation with id {org_id}")
+
+
+def create(session: Session, **fields: Any) -> Venue:
+    fields = clean(fields, FIELDS, "a venue")
+    check = Checker()
+    validate(session, merged(None, fields, FIELDS), check)
+    check.raise_if_any()
+    venue = Venue()
+    apply(venue, fields)
+    session.add(venue)
+    session.flush()
+    return venue
+
+
+def update(session: Session, venue_id: int, **fields: Any) -> Venue:
+    venue = get(session, Venue, venue_id, "venue")
+    fields = clean(fields, FIELDS, "a venue")
+    check = Checker()
+    validate(session, merged(venue, fields, FIELDS), check)
+    check.raise_if_any()
+    apply(venue, fields)
+    session.flush()
+    return venue
+
+
+def delete(session: Session, venue_id: int) -> None:
+    venue = get(session, Venue, venue_id, "venue")
+    items = session.scalars(select(AgendaItem).where(AgendaItem.venue_id == venue.id)).all()
+    reasons = []
+    if items:
+        reasons.append(
+            f"{plural(len(items), 'agenda item')} take place there ({names(i.title for i in items)})"
+        )
+    refuse_delete(f"Venue '{venue.name}'", reasons)
+    session.delete(venue)
+    session.flush()
