@@ -138,9 +138,7 @@ class Venue(RecordMixin, Base):
     __tablename__ = "venue"
     __table_args__ = (
         CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude"),
-        CheckConstraint(
-            "longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude"
-        ),
+        CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude"),
     )
 
     name: Mapped[str] = mapped_column(String(200))
@@ -227,9 +225,7 @@ class Participation(RecordMixin, Base):
     delegation_id: Mapped[int] = mapped_column(
         ForeignKey("delegation.id", ondelete="CASCADE"), index=True
     )
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("person.id", ondelete="RESTRICT"), index=True
-    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.DELEGATE)
     status: Mapped[ParticipationStatus] = mapped_column(
         enum_column(ParticipationStatus, "participation_status"),

@@ -42,7 +42,8 @@ def validate(
     starts, ends = values.get("starts_at"), values.get("ends_at")
     check.required("starts_at", starts, "start time")
     check.required("ends_at", ends, "end time")
-    if check.aware("starts_at", starts) and check.aware("ends_at", ends):
+    starts, ends = check.aware("starts_at", starts), check.aware("ends_at", ends)
+    if starts is not None and ends is not None:
         zone = delegation.timezone
         if ends < starts:
             check.add(

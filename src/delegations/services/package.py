@@ -443,7 +443,7 @@ def _upsert(session: Session, model: type, uuid: str, cache: dict[str, Any]) -> 
     return obj
 
 
-def _existing(session: Session, model: type, uuids: list[str]) -> dict[str, Any]:
+def _existing(session: Session, model: Any, uuids: list[str]) -> dict[str, Any]:
     if not uuids:
         return {}
     return {o.uuid: o for o in session.scalars(select(model).where(model.uuid.in_(uuids)))}
@@ -574,7 +574,7 @@ def _import_items(
 
 def _set_revision(obj: AgendaItem | TravelLeg, revision: int | None) -> None:
     """Keep the larger of the package's revision and ours (raised if content changed)."""
-    state = inspect(obj)
+    state: Any = inspect(obj)
     if state.pending or state.transient:
         obj.revision = revision or 0
         return

@@ -21,7 +21,7 @@ from delegations.model import (
 )
 from delegations.services.base import apply, clean, get, merged
 from delegations.services.errors import ValidationError
-from delegations.services.validation import Checker, describe_day, hhmm
+from delegations.services.validation import Checker, describe_day, hhmm, is_timezone
 
 FIELDS = (
     "role", "status", "badge_name", "hotel", "hotel_address", "check_in",
@@ -105,9 +105,10 @@ def validate_travel(values: dict[str, Any], check: Checker) -> None:
     departs, arrives = values.get("departs_at"), values.get("arrives_at")
     check.required("departs_at", departs, "departure time")
     check.required("arrives_at", arrives, "arrival time")
-    both = check.aware("departs_at", departs) and check.aware("arrives_at", arrives)
-    if both and arrives <= departs:
+    departs, arrives = check.aware("departs_at", departs), check.aware("arrives_at", arrives)
+    if departs is not None and arrives is not None and arrives <= departs:
         zone = values.get("destination_timezone") or "UTC"
+        zone = zone if is_timezone(zone) else "UTC"
         check.add(
             "arrives_at",
             f"arrives {hhmm(arrives, zone)}, before it departs at {hhmm(departs, zone)} "

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -23,7 +25,7 @@ from delegations.model import (
 from delegations.services.errors import Ambiguous, NotFound
 
 
-def _delegation_loader() -> Select[tuple[Delegation]]:
+def _delegation_loader() -> Select[Delegation]:
     item = selectinload(Delegation.items)
     return select(Delegation).options(
         joinedload(Delegation.sending_organisation),
@@ -164,7 +166,17 @@ def _escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _find(session: Session, model: type, ref: str, what: str, label, columns) -> object:  # type: ignore[no-untyped-def]
+R = TypeVar("R", Delegation, Person, Organisation)
+
+
+def _find(
+    session: Session,
+    model: type[R],
+    ref: str,
+    what: str,
+    label: Callable[[R], str],
+    columns: Sequence[Callable[[R], str]],
+) -> R:
     ref = ref.strip()
     if ref.isdigit():
         found = session.get(model, int(ref))
@@ -173,7 +185,7 @@ def _find(session: Session, model: type, ref: str, what: str, label, columns) ->
     folded = fold(ref)
     if not folded:
         raise NotFound(f"no {what} given")
-    rows = list(session.scalars(select(model)))
+    rows: list[R] = list(session.scalars(select(model)))
     exact = [r for r in rows if any(fold(c(r)) == folded for c in columns)]
     matches = exact or [r for r in rows if any(folded in fold(c(r)) for c in columns)]
     if not matches:
@@ -185,14 +197,12 @@ def _find(session: Session, model: type, ref: str, what: str, label, columns) ->
 
 def find_delegation(session: Session, ref: str) -> Delegation:
     """By id or any unique part of the title, ignoring case and accents."""
-    return _find(  # type: ignore[return-value]
-        session, Delegation, ref, "delegation", lambda d: d.title, [lambda d: d.title]
-    )
+    return _find(session, Delegation, ref, "delegation", lambda d: d.title, [lambda d: d.title])
 
 
 def find_person(session: Session, ref: str) -> Person:
     """By id, e-mail or any unique part of the name."""
-    return _find(  # type: ignore[return-value]
+    return _find(
         session,
         Person,
         ref,
@@ -204,7 +214,7 @@ def find_person(session: Session, ref: str) -> Person:
 
 def find_organisation(session: Session, ref: str) -> Organisation:
     """By id, acronym or any unique part of the name."""
-    return _find(  # type: ignore[return-value]
+    return _find(
         session,
         Organisation,
         ref,

@@ -57,16 +57,17 @@ class Checker:
             return False
         return True
 
-    def aware(self, field: str, value: Any) -> bool:
+    def aware(self, field: str, value: Any) -> datetime | None:
+        """``value`` if it is a time-zone-aware datetime, else None (with an error)."""
         if value is None:
-            return False
+            return None
         if not isinstance(value, datetime):
             self.add(field, f"expected a date and time, got '{value}'")
-            return False
+            return None
         if value.tzinfo is None or value.utcoffset() is None:
             self.add(field, "a time needs its time zone")
-            return False
-        return True
+            return None
+        return value
 
     def raise_if_any(self) -> None:
         if self.errors:
