@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from delegations.services.errors import InUse, NotFound
-from delegations.services.validation import unknown_fields
+from delegations.services.validation import Checker, unknown_fields
 
 T = TypeVar("T")
 
@@ -56,3 +56,48 @@ def names(items: Iterable[str], limit: int = 3) -> str:
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+Validator = Callable[[dict[str, Any], Checker], None]
+
+
+def create_record(
+    session: Session,
+    model: type[T],
+    what: str,
+    fields: Mapping[str, Any],
+    allowed: Sequence[str],
+    validate: Validator,
+    enums: Mapping[str, type[Enum]] | None = None,
+) -> T:
+    """Validate ``fields`` as a whole new record, then add it; nothing written on error."""
+    values = clean(fields, allowed, f"a {what}")
+    check = Checker()
+    validate(merged(None, values, allowed), check)
+    check.raise_if_any()
+    obj = model()
+    apply(obj, values, enums)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def update_record(
+    session: Session,
+    model: type[T],
+    record_id: int,
+    what: str,
+    fields: Mapping[str, Any],
+    allowed: Sequence[str],
+    validate: Validator,
+    enums: Mapping[str, type[Enum]] | None = None,
+) -> T:
+    """Validate the record as it would be after the change, then change it."""
+    obj = get(session, model, record_id, what)
+    values = clean(fields, allowed, f"a {what}")
+    check = Checker()
+    validate(merged(obj, values, allowed), check)
+    check.raise_if_any()
+    apply(obj, values, enums)
+    session.flush()
+    return obj

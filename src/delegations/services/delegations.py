@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from delegations.model import Delegation, DelegationStatus, Organisation, Person
-from delegations.services.base import apply, clean, get, merged
+from delegations.services.base import (
+    create_record,
+    get,
+    update_record,
+)
 from delegations.services.validation import Checker, describe_day
 
 FIELDS = (
@@ -50,26 +55,22 @@ def validate(session: Session, values: dict[str, Any], check: Checker) -> None:
 
 
 def create(session: Session, **fields: Any) -> Delegation:
-    fields = clean(fields, FIELDS, "a delegation")
-    check = Checker()
-    validate(session, merged(None, fields, FIELDS), check)
-    check.raise_if_any()
-    delegation = Delegation()
-    apply(delegation, fields, ENUMS)
-    session.add(delegation)
-    session.flush()
-    return delegation
+    return create_record(
+        session, Delegation, "delegation", fields, FIELDS, partial(validate, session), ENUMS
+    )
 
 
 def update(session: Session, delegation_id: int, **fields: Any) -> Delegation:
-    delegation = get(session, Delegation, delegation_id, "delegation")
-    fields = clean(fields, FIELDS, "a delegation")
-    check = Checker()
-    validate(session, merged(delegation, fields, FIELDS), check)
-    check.raise_if_any()
-    apply(delegation, fields, ENUMS)
-    session.flush()
-    return delegation
+    return update_record(
+        session,
+        Delegation,
+        delegation_id,
+        "delegation",
+        fields,
+        FIELDS,
+        partial(validate, session),
+        ENUMS,
+    )
 
 
 def delete(session: Session, delegation_id: int) -> None:

@@ -8,7 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from delegations.model import AgendaItem, Delegation, Organisation, OrganisationKind, Person, Venue
-from delegations.services.base import apply, clean, get, merged, names, plural, refuse_delete
+from delegations.services.base import (
+    create_record,
+    get,
+    names,
+    plural,
+    refuse_delete,
+    update_record,
+)
 from delegations.services.validation import Checker
 
 FIELDS = (
@@ -29,26 +36,13 @@ def validate(values: dict[str, Any], check: Checker) -> None:
 
 
 def create(session: Session, **fields: Any) -> Organisation:
-    fields = clean(fields, FIELDS, "an organisation")
-    check = Checker()
-    validate(merged(None, fields, FIELDS), check)
-    check.raise_if_any()
-    org = Organisation()
-    apply(org, fields, ENUMS)
-    session.add(org)
-    session.flush()
-    return org
+    return create_record(session, Organisation, "organisation", fields, FIELDS, validate, ENUMS)
 
 
 def update(session: Session, organisation_id: int, **fields: Any) -> Organisation:
-    org = get(session, Organisation, organisation_id, "organisation")
-    fields = clean(fields, FIELDS, "an organisation")
-    check = Checker()
-    validate(merged(org, fields, FIELDS), check)
-    check.raise_if_any()
-    apply(org, fields, ENUMS)
-    session.flush()
-    return org
+    return update_record(
+        session, Organisation, organisation_id, "organisation", fields, FIELDS, validate, ENUMS
+    )
 
 
 def delete(session: Session, organisation_id: int) -> None:

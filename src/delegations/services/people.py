@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +16,14 @@ from delegations.model import (
     Person,
     item_host_contacts,
 )
-from delegations.services.base import apply, clean, get, merged, names, plural, refuse_delete
+from delegations.services.base import (
+    create_record,
+    get,
+    names,
+    plural,
+    refuse_delete,
+    update_record,
+)
 from delegations.services.validation import Checker
 
 FIELDS = (
@@ -37,26 +45,13 @@ def validate(session: Session, values: dict[str, Any], check: Checker) -> None:
 
 
 def create(session: Session, **fields: Any) -> Person:
-    fields = clean(fields, FIELDS, "a person")
-    check = Checker()
-    validate(session, merged(None, fields, FIELDS), check)
-    check.raise_if_any()
-    person = Person()
-    apply(person, fields)
-    session.add(person)
-    session.flush()
-    return person
+    return create_record(session, Person, "person", fields, FIELDS, partial(validate, session))
 
 
 def update(session: Session, person_id: int, **fields: Any) -> Person:
-    person = get(session, Person, person_id, "person")
-    fields = clean(fields, FIELDS, "a person")
-    check = Checker()
-    validate(session, merged(person, fields, FIELDS), check)
-    check.raise_if_any()
-    apply(person, fields)
-    session.flush()
-    return person
+    return update_record(
+        session, Person, person_id, "person", fields, FIELDS, partial(validate, session)
+    )
 
 
 def delete(session: Session, person_id: int) -> None:

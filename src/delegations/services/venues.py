@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from delegations.model import AgendaItem, Organisation, Venue
-from delegations.services.base import apply, clean, get, merged, names, plural, refuse_delete
+from delegations.services.base import (
+    create_record,
+    get,
+    names,
+    plural,
+    refuse_delete,
+    update_record,
+)
 from delegations.services.validation import Checker
 
 FIELDS = (
@@ -35,26 +43,13 @@ def validate(session: Session, values: dict[str, Any], check: Checker) -> None:
 
 
 def create(session: Session, **fields: Any) -> Venue:
-    fields = clean(fields, FIELDS, "a venue")
-    check = Checker()
-    validate(session, merged(None, fields, FIELDS), check)
-    check.raise_if_any()
-    venue = Venue()
-    apply(venue, fields)
-    session.add(venue)
-    session.flush()
-    return venue
+    return create_record(session, Venue, "venue", fields, FIELDS, partial(validate, session))
 
 
 def update(session: Session, venue_id: int, **fields: Any) -> Venue:
-    venue = get(session, Venue, venue_id, "venue")
-    fields = clean(fields, FIELDS, "a venue")
-    check = Checker()
-    validate(session, merged(venue, fields, FIELDS), check)
-    check.raise_if_any()
-    apply(venue, fields)
-    session.flush()
-    return venue
+    return update_record(
+        session, Venue, venue_id, "venue", fields, FIELDS, partial(validate, session)
+    )
 
 
 def delete(session: Session, venue_id: int) -> None:
