@@ -17,6 +17,7 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     HRFlowable,
@@ -27,7 +28,7 @@ from reportlab.platypus import (
     Table,
 )
 
-from delegations.exports.common import format_day, local, report, zone_label
+from delegations.exports.common import FONT, format_day, local, report, zone_label
 from delegations.exports.options import ExportError, ExportOptions
 from delegations.exports.pdfdoc import (
     ACCENT,
@@ -44,7 +45,7 @@ from delegations.exports.pdfdoc import (
 from delegations.model import AgendaItem, Delegation, ItemStatus, Participation, fold
 
 WALK_IN_ROWS = 5
-ROW_PADDING = 9
+ROW_PADDING = 7.5
 LOGO_BOX = (40 * mm, 20 * mm)
 WALK_IN = colors.HexColor("#F7F9FB")
 
@@ -82,7 +83,7 @@ def export(delegation: Delegation, out: Path, options: ExportOptions) -> Path:
         title=f"Attendance sheets: {delegation.title}",
         subject="Attendance sheets",
         margin=15 * mm,
-        footer_prefix=f"{delegation.programme or delegation.title} · attendance sheets",
+        footer_prefix=f"Attendance sheets · {delegation.title}",
     )
 
 
@@ -173,31 +174,29 @@ def sheet_flowables(
 ) -> list[Flowable]:
     """Header, details and the signature table of one sheet."""
     width = frame_width(options, 15 * mm)
+    note = (
+        "By signing, attendees confirm their presence. These personal data are kept only "
+        "as proof of attendance for the funding programme."
+    )
     return [
         header(delegation, logo, sheet_styles, width),
         HRFlowable(
             width="100%", thickness=1.2, color=ACCENT, spaceBefore=2 * mm, spaceAfter=3 * mm
         ),
         details(delegation, sheet, sheet_styles, width),
-        Spacer(1, 4 * mm),
-        signature_table(sheet, sheet_styles, width),
+        Spacer(1, 2 * mm),
+        Paragraph(text(note), sheet_styles["muted"]),
         Spacer(1, 3 * mm),
-        Paragraph(
-            text(
-                "By signing, attendees confirm their presence. These personal data are kept "
-                "only as proof of attendance for the funding programme."
-            ),
-            sheet_styles["muted"],
-        ),
+        signature_table(sheet, sheet_styles, width),
     ]
 
 
 def header(delegation: Delegation, logo: Path | None, sheet_styles: Styles, width: float) -> Table:
     """Logo on the left, programme name and sheet title beside it."""
-    titles = [
-        Paragraph(text((delegation.programme or "").upper()), sheet_styles["kicker"]),
-        Paragraph("Attendance sheet", sheet_styles["title"]),
-    ]
+    titles = [Paragraph("Attendance sheet", sheet_styles["title"])]
+    if delegation.sending_organisation is not None:
+        organiser = f"Organised by {delegation.sending_organisation.display_name}"
+        titles.append(Paragraph(text(organiser), sheet_styles["muted"]))
     if logo is None:
         return Table(
             [[titles]], colWidths=[width], style=table_style(*_bare(), header=False, rules=False)
@@ -254,9 +253,8 @@ def details(delegation: Delegation, sheet: Sheet, sheet_styles: Styles, width: f
 
 def signature_table(sheet: Sheet, sheet_styles: Styles, width: float) -> Table:
     """Name, organisation, country, e-mail, signature; tall rows, blank walk-in rows."""
-    fixed = [10 * mm, 36 * mm, 37 * mm, 17 * mm, 0.0]
-    signature = 36 * mm
-    fixed[4] = width - sum(fixed) - signature
+    fixed = [9 * mm, 35 * mm, 36 * mm, 17 * mm, 42 * mm]
+    signature = width - sum(fixed)
     widths = [*fixed, signature]
     cell, bold, head = sheet_styles["cell"], sheet_styles["cell_bold"], sheet_styles["head"]
     rows: list[list[object]] = [
@@ -274,7 +272,7 @@ def signature_table(sheet: Sheet, sheet_styles: Styles, width: float) -> Table:
                 Paragraph(text(person.sort_name), bold),
                 Paragraph(text(organisation.display_name if organisation else ""), cell),
                 Paragraph(text(organisation.country if organisation else ""), cell),
-                Paragraph(text(person.email), cell),
+                Paragraph(email_markup(person.email, widths[4] - 8, cell.fontSize), cell),
                 "",
             ]
         )
@@ -293,3 +291,11 @@ def signature_table(sheet: Sheet, sheet_styles: Styles, width: float) -> Table:
             ("BACKGROUND", (1, first_blank), (-2, -1), WALK_IN),
         ),
     )
+
+
+def email_markup(email: str, width: float, size: float) -> str:
+    """``email`` as markup, broken after the ``@`` when it is too wide for one line."""
+    if stringWidth(email, FONT, size) <= width or "@" not in email:
+        return text(email)
+    local_part, domain = email.split("@", 1)
+    return f"{text(local_part)}@<br/>{text(domain)}"

@@ -16,6 +16,7 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from reportlab.lib.units import mm
@@ -130,6 +131,11 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def hotel_day(day: date | None) -> str:
+    """``Wed 2 Jun``: the visit's year is in the list's title block."""
+    return f"{day:%a} {day.day} {day:%b}" if day is not None else ""
+
+
 def nights_of(participation: Participation) -> int | None:
     """Nights between check-in and check-out, when both are known."""
     if participation.check_in is None or participation.check_out is None:
@@ -138,7 +144,7 @@ def nights_of(participation: Participation) -> int | None:
 
 
 ROOMING_HEADER = ["No.", "Name", "Organisation", "Check-in", "Check-out", "Nights", "Room notes"]
-ROOMING_WIDTHS = [10 * mm, 38 * mm, 36 * mm, 26 * mm, 26 * mm, 15 * mm, 0]
+ROOMING_WIDTHS = [10 * mm, 38 * mm, 34 * mm, 21 * mm, 21 * mm, 14 * mm, 0]
 
 
 def rooming(delegation: Delegation) -> Listing:
@@ -158,8 +164,8 @@ def rooming(delegation: Delegation) -> Listing:
                     str(number),
                     guest.person.sort_name,
                     organisation_of(guest),
-                    short_day(guest.check_in) if guest.check_in else "",
-                    short_day(guest.check_out) if guest.check_out else "",
+                    hotel_day(guest.check_in),
+                    hotel_day(guest.check_out),
                     "" if nights is None else str(nights),
                     guest.room_notes,
                 ]
@@ -390,13 +396,19 @@ def write_pdf(
     )
 
 
+def visit_dates(delegation: Delegation) -> str:
+    """``Thu 3 Jun 2027 – Fri 4 Jun 2027``."""
+    start, end = short_day(delegation.start_date), short_day(delegation.end_date)
+    return start if start == end else f"{start} – {end}"
+
+
 def heading(kind: str, delegation: Delegation, listing: Listing, sheet: Styles) -> list[Flowable]:
     """The list's title block."""
     kicker = " · ".join(p for p in (delegation.programme, delegation.destination_city) if p)
     story: list[Flowable] = [
         Paragraph(text(kicker.upper()), sheet["kicker"]),
         Paragraph(text(TITLES[kind]), sheet["title"]),
-        Paragraph(text(delegation.title), sheet["subtitle"]),
+        Paragraph(text(f"{delegation.title} · {visit_dates(delegation)}"), sheet["subtitle"]),
     ]
     if listing.note:
         story.append(Paragraph(text(listing.note), sheet["italic"]))

@@ -17,6 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
@@ -42,6 +43,7 @@ CANCELLED = colors.HexColor("#B42318")
 
 MARGIN = 18 * mm
 FOOTER_GAP = 8 * mm
+FOOTER_SIZE = 7.5
 
 Styles = dict[str, ParagraphStyle]
 
@@ -164,6 +166,15 @@ def frame_width(options: ExportOptions, margin: float = MARGIN) -> float:
     return page_size(options.paper)[0] - 2 * margin - 12
 
 
+def fit(value: str, width: float, size: float, font: str = FONT) -> str:
+    """``value`` cut with an ellipsis so that it is at most ``width`` wide."""
+    if stringWidth(value, font, size) <= width:
+        return value
+    while value and stringWidth(value + "…", font, size) > width:
+        value = value[:-1]
+    return value.rstrip(" ·–-") + "…"
+
+
 def footer_canvas(footer: str) -> type[Canvas]:
     """A canvas class that writes ``Page n of m`` and ``footer`` once the page count is known."""
 
@@ -187,15 +198,18 @@ def footer_canvas(footer: str) -> type[Canvas]:
         def _draw_footer(self, number: int, total: int) -> None:
             width, _ = self._pagesize
             self.saveState()
-            self.setFont(FONT, 7.5)
+            self.setFont(FONT, FOOTER_SIZE)
             self.setFillColor(MUTED)
             self.setStrokeColor(RULE)
             self.setLineWidth(0.4)
             y = FOOTER_GAP + 3
             self.line(MARGIN, y + 9, width - MARGIN, y + 9)
-            self.drawString(MARGIN, y, footer)
+            room = width - 2 * MARGIN
             if total > 1:
-                self.drawRightString(width - MARGIN, y, f"Page {number} of {total}")
+                label = f"Page {number} of {total}"
+                self.drawRightString(width - MARGIN, y, label)
+                room -= stringWidth(label, FONT, FOOTER_SIZE) + 12
+            self.drawString(MARGIN, y, fit(footer, room, FOOTER_SIZE))
             self.restoreState()
 
     return FooterCanvas

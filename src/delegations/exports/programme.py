@@ -57,6 +57,7 @@ from delegations.model import AgendaItem, Delegation, ItemStatus, fold
 TIME_COLUMN = 34 * mm
 PARALLEL_COLUMNS = 2
 CELL_PADDING = 4
+SCALES = (1.0, 0.92, 0.85, 0.78, 0.72, 0.66, 0.6, 0.55, 0.5)
 
 
 @dataclass
@@ -87,8 +88,7 @@ def export(delegation: Delegation, out: Path, options: ExportOptions) -> Path:
     height = page_size(options.paper)[1] - 2 * MARGIN - FOOTER_GAP - 12
     for number, (day, items) in enumerate(days.items(), start=1):
         report(options, number - 1, len(days))
-        content = day_page(delegation, day, items, sheet, width)
-        story.append(KeepInFrame(width, height, content, mode="shrink"))
+        story.append(fitted_day(delegation, day, items, sheet, (width, height)))
         if number < len(days):
             story.append(PageBreak())
     report(options, len(days), len(days))
@@ -128,13 +128,44 @@ def blocks(items: list[AgendaItem]) -> list[Block]:
     return sorted(grouped, key=lambda b: (b.starts_at, b.ends_at))
 
 
-def big(sheet: Styles) -> Styles:
+def fitted_day(
+    delegation: Delegation,
+    day: date,
+    items: list[AgendaItem],
+    sheet: Styles,
+    frame: tuple[float, float],
+) -> Flowable:
+    """The day's page in the largest type that fits one page (then shrunk as a last resort)."""
+    width, height = frame
+    content: list[Flowable] = []
+    for scale in SCALES:
+        content = day_page(delegation, day, items, big(sheet, scale), sheet, width)
+        if measure(content, width, height) <= height:
+            break
+    return KeepInFrame(width, height, content, mode="shrink")
+
+
+def measure(content: list[Flowable], width: float, height: float) -> float:
+    """The height ``content`` takes in a frame ``width`` wide."""
+    total = 0.0
+    for flowable in content:
+        total += flowable.wrap(width, height)[1]
+        total += flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def big(sheet: Styles, scale: float = 1.0) -> Styles:
     """The large styles of a wall programme."""
 
     def grow(name: str, size: float, **kw: Any) -> ParagraphStyle:
         kw.setdefault("spaceAfter", 2)
+        kw["spaceAfter"] *= scale
         return ParagraphStyle(
-            f"big-{name}", parent=sheet["body"], fontSize=size, leading=size * 1.22, **kw
+            f"big-{name}",
+            parent=sheet["body"],
+            fontSize=size * scale,
+            leading=size * scale * 1.22,
+            **kw,
         )
 
     return {
@@ -156,11 +187,11 @@ def day_page(
     delegation: Delegation,
     day: date,
     items: list[AgendaItem],
+    large: Styles,
     sheet: Styles,
     width: float,
 ) -> list[Flowable]:
-    """The heading and time blocks of one day."""
-    large = big(sheet)
+    """The heading and time blocks of one day, in the ``large`` styles."""
     zone = delegation.timezone
     first = items[0].starts_at if items else datetime.combine(day, datetime.min.time())
     kicker = " · ".join(p for p in (delegation.programme, delegation.destination_city) if p)
@@ -178,8 +209,8 @@ def day_page(
     rows = [block_row(b, delegation, large, width) for b in blocks(items)]
     commands: list[tuple[object, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 7),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 9),
+        ("TOPPADDING", (0, 0), (-1, -1), large["title"].fontSize * 0.4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), large["title"].fontSize * 0.5),
         ("LEFTPADDING", (0, 0), (0, -1), 0),
         ("LINEBELOW", (0, 0), (-1, -1), 0.6, RULE),
     ]
@@ -237,6 +268,8 @@ def single(item: AgendaItem, delegation: Delegation, large: Styles) -> list[Flow
         cells.append(Paragraph(f"Host: {text(item.host.display_name)}", large["note"]))
     if not item.everyone:
         cells.append(Paragraph(f"Who: {text(who(item, delegation))}", large["note"]))
+    if item.status == ItemStatus.TENTATIVE:
+        cells.append(Paragraph("To be confirmed", large["note"]))
     return cells
 
 
