@@ -6,8 +6,11 @@ BYDAY=-1SU`` rather than by a list of dates. The offset transitions of the years
 covered (one year before the first date used, so that every date falls after a
 component's DTSTART, to the last) are found by scanning ``zoneinfo``; transitions that
 repeat on the same weekday rule, local time and offsets in consecutive years become
-one component. A rule that stops within the span gets an UNTIL. A zone without
-transitions gets one STANDARD component with its fixed offset.
+one component with an RRULE, open-ended when it still holds in the last year, else
+with an UNTIL; a one-off change (e.g. a Ramadan shift) is a component with its
+DTSTART only. A zone without transitions gets one STANDARD component with its fixed
+offset, as does a zone whose first change comes after the first date used (the
+offset in force before it).
 """
 
 from __future__ import annotations
@@ -116,15 +119,17 @@ def build_vtimezone(zone_name: str, moments: Iterable[datetime]) -> Timezone:
     """A VTIMEZONE for ``zone_name`` covering every aware datetime in ``moments``."""
     from icalendar import Timezone
 
-    years = [moment.astimezone(UTC).year for moment in moments]
-    if not years:
+    used = sorted(moment.astimezone(UTC) for moment in moments)
+    if not used:
         raise ValueError(f"no dates given for time zone {zone_name}")
-    first, last = min(years) - 1, max(years)
+    first, last = used[0].year - 1, used[-1].year
     found = transitions(zone_name, first, last)
     timezone = Timezone()
     timezone.add("tzid", zone_name)
-    if not found:
+    if not found or used[0] < found[0].at:
+        # No change before the first date used: state the offset then in force.
         timezone.add_component(_fixed(zone_name, first))
+    if not found:
         return timezone
     final_year = found[-1].local.year
     for group in sorted(_groups(found), key=lambda g: (g[0].at, g[0].dst)):
@@ -143,20 +148,25 @@ def _component(group: list[Transition], ongoing: bool) -> Component:
     component.add("tzoffsetto", head.after)
     if head.name:
         component.add("tzname", head.name)
-    rule: dict[str, object] = {"freq": "yearly", "bymonth": head.local.month, "byday": head.byday}
-    if not ongoing:
-        rule["until"] = group[-1].at
-    if ongoing or len(group) > 1:
+    if len(group) > 1:
+        rule: dict[str, object] = {
+            "freq": "yearly",
+            "bymonth": head.local.month,
+            "byday": head.byday,
+        }
+        if not ongoing:
+            # A day after the last change: some readers compare UNTIL with local times.
+            rule["until"] = group[-1].at + timedelta(days=1)
         component.add("rrule", rule)
     return component
 
 
 def _fixed(zone_name: str, year: int) -> Component:
-    from icalendar import TimezoneStandard
+    from icalendar import TimezoneDaylight, TimezoneStandard
 
     moment = datetime(year, 1, 1, tzinfo=ZoneInfo(zone_name))
     offset = moment.utcoffset() or timedelta(0)
-    component = TimezoneStandard()
+    component = TimezoneDaylight() if moment.dst() else TimezoneStandard()
     component.add("dtstart", datetime(1970, 1, 1))
     component.add("tzoffsetfrom", offset)
     component.add("tzoffsetto", offset)
