@@ -427,6 +427,9 @@ def test_the_itinerary_has_cover_days_hosts_and_marks_cancelled_items(
         "B2B: music export",
     ]:
         assert expected in text, expected
+    music = text[text.index("B2B: music export") :]
+    assert "in parallel" in music[:60]
+    assert "Participants: Jean-Luc Côté" in music
     cancelled_at = text.index("Reception at the city council")
     assert "CANCELLED" in text[cancelled_at - 60 : cancelled_at + 80]
 

@@ -48,7 +48,15 @@ from delegations.exports.pdfdoc import (
     text,
     time_range,
 )
-from delegations.model import AgendaItem, Delegation, ItemStatus, Participation, Person, TravelLeg
+from delegations.model import (
+    AgendaItem,
+    Delegation,
+    ItemStatus,
+    Participation,
+    Person,
+    TravelLeg,
+    fold,
+)
 
 TIME_COLUMN = 27 * mm
 
@@ -61,7 +69,7 @@ def export(delegation: Delegation, out: Path, options: ExportOptions) -> Path:
     if attendee is not None:
         items = [i for i in items if i.concerns(attendee)]
     story = cover(delegation, attendee, sheet, options)
-    story += programme(delegation, items, sheet, options)
+    story += programme(delegation, items, sheet, options, personal=attendee is not None)
     who = f" – {attendee.person.full_name}" if attendee is not None else ""
     return build_pdf(
         out,
@@ -116,7 +124,7 @@ def cover(
         Paragraph(text(times_note(delegation)), sheet["muted"]),
     ]
     if attendee is not None:
-        story += attendee_block(delegation, attendee, sheet, options)
+        story += attendee_block(attendee, sheet, options)
     if delegation.objectives.strip():
         story.append(Paragraph("Objectives", sheet["h2"]))
         story += paragraphs(delegation.objectives, sheet["body"])
@@ -175,7 +183,6 @@ def travel_rows(leg: TravelLeg, label: str, sheet: Styles) -> list[list[Flowable
 
 
 def attendee_block(
-    delegation: Delegation,
     attendee: Participation,
     sheet: Styles,
     options: ExportOptions,
@@ -229,8 +236,14 @@ def programme(
     items: list[AgendaItem],
     sheet: Styles,
     options: ExportOptions,
+    *,
+    personal: bool,
 ) -> list[Flowable]:
-    """The items day by day, each day under its own heading."""
+    """The items day by day, each day under its own heading.
+
+    The delegation's itinerary says who takes part in items for a subset; a personal
+    one does not need to.
+    """
     zone = delegation.timezone
     days: dict[date, list[AgendaItem]] = {}
     for item in items:
@@ -244,12 +257,39 @@ def programme(
         story.append(Paragraph(text(format_day(day)), sheet["h2"]))
         story.append(HRFlowable(width="100%", thickness=1, color=ACCENT, spaceAfter=2 * mm))
         for item in day_items:
-            story.append(item_block(item, zone, sheet, options))
+            names = None if personal or item.everyone else who(item, delegation)
+            story.append(item_block(item, zone, sheet, options, names, overlaps(item, items)))
     report(options, len(days), len(days))
     return story
 
 
-def item_block(item: AgendaItem, zone: str, sheet: Styles, options: ExportOptions) -> Flowable:
+def overlaps(item: AgendaItem, items: list[AgendaItem]) -> bool:
+    """Whether another item of ``items`` that is not cancelled runs at the same time."""
+    return any(
+        other is not item
+        and other.status != ItemStatus.CANCELLED
+        and other.starts_at < item.ends_at
+        and item.starts_at < other.ends_at
+        for other in items
+    )
+
+
+def who(item: AgendaItem, delegation: Delegation) -> str:
+    """The names of the attendees of an item for a subset, by family name."""
+    attending = item.attendees(delegation.participations)
+    return ", ".join(
+        p.display_name for p in sorted(attending, key=lambda p: fold(p.person.sort_name))
+    )
+
+
+def item_block(
+    item: AgendaItem,
+    zone: str,
+    sheet: Styles,
+    options: ExportOptions,
+    names: str | None = None,
+    parallel: bool = False,
+) -> Flowable:
     """One agenda item: time and title row, then details indented under the title."""
     cancelled = item.status == ItemStatus.CANCELLED
     title = f"<b>{text(item.title)}</b>"
@@ -259,6 +299,8 @@ def item_block(item: AgendaItem, zone: str, sheet: Styles, options: ExportOption
         tags.insert(0, f'<font color="{CANCELLED.hexval()}"><b>CANCELLED</b></font>')
     elif item.status == ItemStatus.TENTATIVE:
         tags.append("tentative")
+    if parallel and not cancelled:
+        tags.append(f'<font color="{ACCENT.hexval()}"><b>in parallel</b></font>')
     when = time_range(item.starts_at, item.ends_at, zone)
     if cancelled:
         when = f"<strike>{when}</strike>"
@@ -279,6 +321,11 @@ def item_block(item: AgendaItem, zone: str, sheet: Styles, options: ExportOption
         ),
     )
     details = [] if cancelled else item_details(item, sheet)
+    if names is not None and not cancelled:
+        participants = Paragraph(
+            f"Participants: {text(names) or 'none yet'}", indented(sheet["small"])
+        )
+        details.insert(0, participants)
     rule = HRFlowable(
         width="100%", thickness=0.4, color=RULE, spaceBefore=2 * mm, spaceAfter=2 * mm
     )

@@ -64,6 +64,7 @@ class Section:
     widths: list[float]
     rows: list[Row]
     summary: str = ""
+    centred: tuple[int, ...] = ()
 
 
 @dataclass
@@ -231,10 +232,9 @@ def dietary(delegation: Delegation) -> Listing:
             [
                 str(number),
                 person.sort_name,
-                organisation_of(participation),
                 diet,
                 access,
-                "\n".join(attended) or "none",
+                "\n".join(f"• {meal}" for meal in attended) or "none",
             ]
         )
         csv_rows.append(
@@ -247,8 +247,8 @@ def dietary(delegation: Delegation) -> Listing:
                 "; ".join(attended),
             ]
         )
-    header = ["No.", "Name", "Organisation", "Dietary needs", "Accessibility needs", "Meals"]
-    widths = [10 * mm, 36 * mm, 34 * mm, 28 * mm, 28 * mm, 0]
+    header = ["No.", "Name", "Dietary needs", "Accessibility needs", "Meals"]
+    widths = [10 * mm, 38 * mm, 32 * mm, 36 * mm, 0]
     summary = f"{len(people)} of {plural(len(everyone), 'attendee')} have needs recorded"
     sections = [Section("Attendees with needs", [], header, widths, rows, summary)] if rows else []
     sections += [meal_section(m, everyone, zone) for m in meals]
@@ -306,7 +306,7 @@ def passengers(delegation: Delegation) -> Listing:
         for number, participation in enumerate(aboard, start=1):
             person = participation.person
             rows.append(
-                [str(number), person.sort_name, organisation_of(participation), person.phone, ""]
+                [str(number), person.sort_name, organisation_of(participation), person.phone, "☐"]
             )
             start = local(transfer.starts_at, zone)
             csv_rows.append(
@@ -332,6 +332,7 @@ def passengers(delegation: Delegation) -> Listing:
                 [10 * mm, 45 * mm, 0, 38 * mm, 18 * mm],
                 rows,
                 plural(len(aboard), "passenger"),
+                centred=(4,),
             )
         )
     return Listing(
@@ -425,7 +426,7 @@ def section_flowables(section: Section, sheet: Styles, width: float) -> list[Flo
     story: list[Flowable] = [Paragraph(text(section.title), sheet["h2"])]
     story += [Paragraph(text(line), sheet["muted"]) for line in section.lines]
     story.append(Spacer(1, 2 * mm))
-    story.append(data_table(section.header, section.rows, widths, sheet))
+    story.append(data_table(section.header, section.rows, widths, sheet, centred=section.centred))
     if section.summary:
         story.append(Spacer(1, 1.5 * mm))
         story.append(Paragraph(text(section.summary), sheet["muted"]))

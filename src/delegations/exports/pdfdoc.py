@@ -14,7 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -148,14 +148,20 @@ def data_table(
     sheet: Styles,
     *,
     bold_first: bool = False,
+    centred: Sequence[int] = (),
 ) -> Table:
-    """A table of wrapped short texts with a header repeated on every page."""
+    """A table of wrapped short texts with a header repeated on every page.
+
+    Columns whose indexes are in ``centred`` are centred (tick boxes, counts).
+    """
     head = [Paragraph(text(h), sheet["head"]) for h in header]
     body: list[list[Any]] = []
     for row in rows:
         cells: list[Any] = []
         for index, value in enumerate(row):
             style = sheet["cell_bold"] if bold_first and index == 0 else sheet["cell"]
+            if index in centred:
+                style = ParagraphStyle(f"{style.name}-centred", parent=style, alignment=TA_CENTER)
             cells.append(Paragraph(text(value), style))
         body.append(cells)
     return Table([head, *body], colWidths=list(widths), repeatRows=1, style=table_style())
