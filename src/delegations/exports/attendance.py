@@ -253,7 +253,7 @@ def details(delegation: Delegation, sheet: Sheet, sheet_styles: Styles, width: f
 
 def signature_table(sheet: Sheet, sheet_styles: Styles, width: float) -> Table:
     """Name, organisation, country, e-mail, signature; tall rows, blank walk-in rows."""
-    fixed = [9 * mm, 35 * mm, 36 * mm, 17 * mm, 42 * mm]
+    fixed = [9 * mm, 38 * mm, 33 * mm, 17 * mm, 42 * mm]
     signature = width - sum(fixed)
     widths = [*fixed, signature]
     cell, bold, head = sheet_styles["cell"], sheet_styles["cell_bold"], sheet_styles["head"]

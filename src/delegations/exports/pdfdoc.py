@@ -8,7 +8,7 @@ byte-identical files and no standard-14 font (Helvetica, Symbol) is referenced.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -108,8 +108,6 @@ def local_day(instant: datetime, zone: str) -> date:
 
 def stamp_text(options: ExportOptions) -> str:
     """``Generated 21 Nov 2026 14:05 UTC``."""
-    from datetime import UTC
-
     moment = generated_at(options).astimezone(UTC)
     return f"Generated {moment.day} {moment:%b %Y %H:%M} UTC"
 
@@ -179,6 +177,11 @@ def fit(value: str, width: float, size: float, font: str = FONT) -> str:
     while value and stringWidth(value + "…", font, size) > width:
         value = value[:-1]
     return value.rstrip(" ·–-") + "…"
+
+
+def frame_height(options: ExportOptions, margin: float = MARGIN) -> float:
+    """The usable height of a page of ``options.paper``, above the footer."""
+    return page_size(options.paper)[1] - 2 * margin - FOOTER_GAP - 12
 
 
 def footer_canvas(footer: str) -> type[Canvas]:

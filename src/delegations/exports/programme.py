@@ -30,7 +30,6 @@ from delegations.exports.common import (
     format_day,
     format_time,
     local,
-    page_size,
     report,
     zone_label,
 )
@@ -39,12 +38,11 @@ from delegations.exports.pdfdoc import (
     ACCENT,
     CANCELLED,
     FILL,
-    FOOTER_GAP,
-    MARGIN,
     MUTED,
     RULE,
     Styles,
     build_pdf,
+    frame_height,
     frame_width,
     local_day,
     styles,
@@ -85,7 +83,7 @@ def export(delegation: Delegation, out: Path, options: ExportOptions) -> Path:
     days = items_by_day(delegation)
     story: list[Flowable] = []
     width = frame_width(options)
-    height = page_size(options.paper)[1] - 2 * MARGIN - FOOTER_GAP - 12
+    height = frame_height(options)
     for number, (day, items) in enumerate(days.items(), start=1):
         report(options, number - 1, len(days))
         story.append(fitted_day(delegation, day, items, sheet, (width, height)))
