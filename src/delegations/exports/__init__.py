@@ -34,8 +34,8 @@ def run_export(kind: str, delegation: Delegation, out: Path, options: ExportOpti
         raise ExportError(f"unknown export '{kind}'; choose one of {', '.join(KINDS)}")
     module = import_module(KINDS[kind])
     if KINDS[kind].endswith(".lists"):
-        return module.export(kind, delegation, Path(out), options)  # type: ignore[no-any-return]
-    return module.export(delegation, Path(out), options)  # type: ignore[no-any-return]
+        return module.export(kind, delegation, Path(out), options)
+    return module.export(delegation, Path(out), options)
 
 
 __all__ = ["KINDS", "ExportCancelled", "ExportError", "ExportOptions", "run_export"]

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from delegations.exports.options import ExportOptions
@@ -29,7 +29,7 @@ _FONT_FILES = {
 
 
 @contextmanager
-def atomic_write(target: Path, mode: str = "wb") -> Iterator[IO]:  # type: ignore[type-arg]
+def atomic_write(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     """Write to a temporary file beside ``target``, then rename it into place.
 
     On any error the temporary file is removed and an earlier ``target`` is

@@ -12,7 +12,7 @@ Paper = Literal["a4", "letter"]
 ListFormat = Literal["pdf", "csv"]
 
 
-class ExportCancelled(Exception):  # noqa: N818 (a cancellation, not an error)
+class ExportCancelled(Exception):
     """The user cancelled a long export; no file was written."""
 
 
