@@ -19,7 +19,7 @@ from delegations.exports.badges import (
     load_layout,
 )
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
-from delegations.exports.qr import encode, encode_many, payload
+from delegations.exports.qr import encode, encode_many, encode_stream, payload
 from delegations.model import Delegation, Role, fold
 from delegations.resources import resource
 
@@ -387,6 +387,14 @@ def test_qr_runs_rebuild_the_segno_matrix() -> None:
 def test_parallel_encoding_keeps_order() -> None:
     payloads = [payload(f"{i:08d}-0000-4000-8000-000000000000") for i in range(150)]
     assert encode_many(payloads, workers=2) == encode_many(payloads, workers=1)
+
+
+def test_closing_the_stream_early_stops_the_workers() -> None:
+    payloads = [payload(f"{i:08d}-0000-4000-8000-000000000000") for i in range(400)]
+    stream = encode_stream(payloads, workers=2)
+    first = next(stream)
+    stream.close()  # what a cancelled export does
+    assert first == encode(payloads[0])
 
 
 def test_one_path_per_qr_code(demo: Delegation, tmp_path: Path) -> None:

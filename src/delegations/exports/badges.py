@@ -16,7 +16,7 @@ printer; ``options.calibration`` prints a calibration page for the layout instea
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -30,12 +30,13 @@ from delegations.exports.common import (
     report,
 )
 from delegations.exports.options import ExportError, ExportOptions
-from delegations.exports.qr import QrRuns, encode_many, payload
+from delegations.exports.qr import QrRuns, encode_stream, payload
 from delegations.model.enums import Role
 from delegations.model.text import fold
 from delegations.resources import resource
 
 if TYPE_CHECKING:
+    from reportlab.lib.colors import Color
     from reportlab.pdfgen.canvas import Canvas
 
     from delegations.model import Delegation, Participation
@@ -197,17 +198,13 @@ def block_height(size: float, lines: int) -> float:
     return size * (ASCENT + DESCENT + (lines - 1) * LEADING)
 
 
-def _splits(text: str) -> Iterable[tuple[str, ...]]:
-    yield (text,)
+def _breaks(text: str) -> Iterable[tuple[int, int]]:
+    """Where ``text`` may break: (end of the first line, start of the second)."""
     for index, char in enumerate(text):
         if char == " ":
-            first, second = text[:index].rstrip(), text[index + 1 :].lstrip()
+            yield index, index + 1
         elif char in "-‐" and 0 < index < len(text) - 1:
-            first, second = text[: index + 1], text[index + 1 :]
-        else:
-            continue
-        if first and second:
-            yield (first, second)
+            yield index + 1, index + 1
 
 
 @lru_cache(maxsize=8192)
@@ -219,22 +216,50 @@ def fit_text(
     One line if it fits at least nearly as large as two; otherwise the two-line
     break with the largest size. The text is never cut: a single long word shrinks.
     """
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    best = Fitted(0.0, (text,))
-    for lines in _splits(text):
-        if len(lines) > max_lines:
-            break
-        widest = max(stringWidth(line, font, 100.0) for line in lines) / 100.0
-        size = min(max_size, height / block_height(1.0, len(lines)))
-        if widest > 0:
-            size = min(size, width / widest)
-        size = int(size * 10) / 10  # round down: a little inside the box, never outside
-        # Break the name only when that makes it clearly larger.
+    advance = _advances(font)
+    # Widths add up (ReportLab does not kern): prefix sums give any line's width.
+    prefix = [0.0]
+    for char in text:
+        prefix.append(prefix[-1] + advance(char))
+    best = _fitted((text,), prefix[-1], max_size, width, height)
+    if max_lines < 2 or best.size >= max_size:
+        return best
+    for end, start in _breaks(text):
+        first, second = text[:end].rstrip(), text[start:].lstrip()
+        if not first or not second:
+            continue
+        left = prefix[len(first)]
+        right = prefix[-1] - prefix[len(text) - len(second)]
+        candidate = _fitted((first, second), max(left, right), max_size, width, height)
+        # Break the text only when that makes it clearly larger.
         threshold = best.size * (1.15 if len(best.lines) == 1 else 1.0)
-        if size > threshold:
-            best = Fitted(size, lines)
+        if candidate.size > threshold:
+            best = candidate
     return best
+
+
+def _fitted(
+    lines: tuple[str, ...], widest: float, max_size: float, width: float, height: float
+) -> Fitted:
+    """``lines`` at the largest size that fits; ``widest`` is at a size of 1 pt."""
+    size = min(max_size, height / block_height(1.0, len(lines)))
+    if widest > 0:
+        size = min(size, width / widest)
+    return Fitted(int(size * 10) / 10, lines)  # rounded down: never outside the box
+
+
+@cache
+def _advances(font: str) -> Callable[[str], float]:
+    """Advance width of a character at 1 pt in ``font`` (as ReportLab measures it)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    face = pdfmetrics.getFont(font).face
+    widths, default = face.charWidths, face.defaultWidth
+
+    def advance(char: str) -> float:
+        return float(widths.get(ord(char), default)) / 1000
+
+    return advance
 
 
 def text_width(text: str, font: str, size: float) -> float:
@@ -256,6 +281,7 @@ class Line:
     x: float
     y: float
     colour: str
+    """``#RRGGBB``."""
 
 
 @dataclass(frozen=True)
@@ -437,21 +463,17 @@ def export(delegation: Delegation, out: Path, options: ExportOptions) -> Path:
     check_glyphs(texts, [p.person.full_name for p in chosen])
     total = len(chosen)
     report(options, 0, total)
-    codes: Sequence[QrRuns | None] = [None] * total
-    if options.qr:
-        codes = _encode(chosen)
-    with atomic_path(out) as tmp:
-        canvas = _canvas(tmp, layout, f"Badges — {delegation.title}")
-        _draw_sheets(canvas, layout, options, texts, chosen, codes)
-        canvas.save()
+    payloads = [payload(p.uuid) if options.qr and p.uuid else "" for p in chosen]
+    encoded = encode_stream([data for data in payloads if data])
+    try:
+        codes = (next(encoded) if data else None for data in payloads)
+        with atomic_path(out) as tmp:
+            canvas = _canvas(tmp, layout, f"Badges — {delegation.title}")
+            _draw_sheets(canvas, layout, options, texts, chosen, codes)
+            canvas.save()
+    finally:
+        encoded.close()  # stops the workers if drawing failed or was cancelled
     return out
-
-
-def _encode(chosen: Sequence[Participation]) -> list[QrRuns | None]:
-    payloads = [payload(p.uuid) if p.uuid else "" for p in chosen]
-    wanted = [data for data in payloads if data]
-    encoded = iter(encode_many(wanted))
-    return [next(encoded) if data else None for data in payloads]
 
 
 def _draw_sheets(
@@ -460,7 +482,7 @@ def _draw_sheets(
     options: ExportOptions,
     texts: Sequence[BadgeText],
     chosen: Sequence[Participation],
-    codes: Sequence[QrRuns | None],
+    codes: Iterable[QrRuns | None],
 ) -> None:
     width, height = (v * MM for v in layout.badge_mm)
     positions = badge_positions(layout, options.offset_mm)
@@ -510,7 +532,7 @@ def draw_badge(
     code: QrRuns | None,
 ) -> None:
     """Draw ``design`` with its bottom-left corner at (x, y) pt."""
-    colour = ROLE_COLOURS[role]
+    colour = _colour(ROLE_COLOURS[role])
     canvas.saveState()
     if radius > 0:
         clip = canvas.beginPath()
@@ -528,7 +550,7 @@ def draw_badge(
         y + design.rule_y,
     )
     for line in design.lines:
-        canvas.setFillColor(line.colour)
+        canvas.setFillColor(_colour(line.colour))
         canvas.setFont(line.font, line.size)
         canvas.drawCentredString(x + line.x, y + line.y, line.text)
     if code is not None and design.qr_box is not None:
@@ -537,17 +559,24 @@ def draw_badge(
     canvas.restoreState()
 
 
+@cache
+def _colour(hex_rgb: str) -> Color:
+    """ReportLab colour for ``#RRGGBB``, parsed once (parsing costs more than drawing)."""
+    from reportlab.lib.colors import HexColor
+
+    return HexColor(hex_rgb)
+
+
 def draw_qr(canvas: Canvas, x: float, y: float, side: float, code: QrRuns, quiet: int = 2) -> None:
     """Draw ``code`` as one path filling the square (x, y, side) with its quiet zone."""
     module = side / (code.size + 2 * quiet)
     canvas.saveState()
-    canvas.setFillColor("#000000")
+    canvas.setFillColor(_colour("#000000"))
     # Module coordinates, y downwards, from the code's top-left corner.
     canvas.transform(module, 0, 0, -module, x + quiet * module, y + side - quiet * module)
-    path = canvas.beginPath()
-    for row, column, length in code.runs:
-        path.rect(column, row, length, 1)
-    canvas.drawPath(path, stroke=0, fill=1)
+    # The runs come as ready-made path operators (formatted in the worker processes);
+    # "f" fills them as one path.
+    canvas.addLiteral(f"{code.path} f")
     canvas.restoreState()
 
 

@@ -8,27 +8,34 @@ delegation and reveals nothing else about them.
 
 Encoding (mostly choosing the mask) dominates the printing time, so many codes are
 encoded in worker processes over every core; a code is returned as its side length
-in modules and its dark runs ``(row, first column, length)``, which the drawing code
-turns into ONE path per code.
+in modules, its dark runs ``(row, first column, length)`` and those runs already
+written as PDF path operators, which the drawing code fills as ONE path per code.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 PARALLEL_FROM = 64
 """Below this many codes, encoding in this process is faster than starting workers."""
+CHUNK = 50
+"""Codes per task for the workers: small enough to start drawing early."""
 
 
 @dataclass(frozen=True)
 class QrRuns:
-    """A QR code without its quiet zone: ``size`` modules square, dark ``runs``."""
+    """A QR code without its quiet zone: ``size`` modules square, dark ``runs``.
+
+    ``path`` is the same runs as PDF path operators in module units (x right, y
+    down from the top-left corner): ``x y width 1 re`` per run, to be filled once.
+    """
 
     size: int
     runs: tuple[tuple[int, int, int], ...]
+    path: str
 
 
 def payload(participation_uuid: str) -> str:
@@ -53,21 +60,41 @@ def encode(data: str) -> QrRuns:
                 runs.append((row, start, col - start))
             else:
                 col += 1
-    return QrRuns(size=len(code.matrix), runs=tuple(runs))
+    path = " ".join(f"{column} {row} {length} 1 re" for row, column, length in runs)
+    return QrRuns(size=len(code.matrix), runs=tuple(runs), path=path)
 
 
 def _encode_chunk(chunk: Sequence[str]) -> list[QrRuns]:
     return [encode(data) for data in chunk]
 
 
-def encode_many(payloads: Sequence[str], workers: int | None = None) -> list[QrRuns]:
-    """Encode ``payloads`` in order, spreading the work over ``workers`` processes."""
+def encode_stream(
+    payloads: Sequence[str], workers: int | None = None
+) -> Generator[QrRuns, None, None]:
+    """Encode ``payloads``, yielding codes in order as soon as they are ready.
+
+    With many codes the work goes to ``workers`` processes (default: every core) in
+    small chunks, so that the caller can draw the first badges while later codes
+    are still being encoded. Closing the iterator early cancels what is pending.
+    """
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(payloads) < PARALLEL_FROM:
-        return _encode_chunk(payloads)
-    # A few chunks per worker keeps both cores busy to the end without much overhead.
-    parts = workers * 4
-    size = -(-len(payloads) // parts)
-    chunks = [payloads[i : i + size] for i in range(0, len(payloads), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [code for result in pool.map(_encode_chunk, chunks) for code in result]
+        for data in payloads:
+            yield encode(data)
+        return
+    size = max(8, min(CHUNK, -(-len(payloads) // (workers * 2))))
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = [
+            pool.submit(_encode_chunk, payloads[i : i + size])
+            for i in range(0, len(payloads), size)
+        ]
+        for future in futures:
+            yield from future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def encode_many(payloads: Sequence[str], workers: int | None = None) -> list[QrRuns]:
+    """Encode ``payloads`` in order (see ``encode_stream``)."""
+    return list(encode_stream(payloads, workers))
