@@ -1,0 +1,349 @@
+"""The agenda page: the time grid, its buttons and the agenda item dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from delegations.model import AgendaItem, Delegation, HostConfirmation, ItemKind, ItemStatus
+from delegations.services import ServiceError, ValidationError
+from delegations.ui import readers
+from delegations.ui.agenda_view import AgendaGrid, blocks_for
+from delegations.ui.forms import CheckList, ChoiceCombo, Field, RecordDialog
+from delegations.ui.records import changed_fields
+from delegations.ui.undo import CreateItem, DeleteItems, Edits, UpdateItem, item_fields
+
+HINT = (
+    "Double-click a free time to add an item. Drag an item to move it, or its bottom edge "
+    "to change its end. Keyboard: ↑/↓ select, Alt+↑/↓ move 15 min, Alt+Shift+↑/↓ change "
+    "the end, Alt+←/→ move a day, Enter edit, Ctrl+D duplicate, Delete delete."
+)
+
+
+def local_parts(moment: datetime, zone: str) -> tuple[date, time]:
+    local = moment.astimezone(ZoneInfo(zone))
+    return local.date(), local.time().replace(second=0, microsecond=0)
+
+
+def instant(day: date, clock: time, zone: str) -> datetime:
+    """A wall-clock time in ``zone`` as an aware UTC instant."""
+    return datetime.combine(day, clock).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+class AgendaPage(QWidget):
+    """The agenda of one delegation on a time grid, with add / edit / duplicate / delete.
+
+    Args:
+        edits: the undo stack and database.
+        confirm: asks a yes/no question (title, text) → yes?
+        inform: shows a message (title, text).
+        parent: the Qt parent.
+    """
+
+    def __init__(
+        self,
+        edits: Edits,
+        confirm: Callable[[str, str], bool],
+        inform: Callable[[str, str], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.edits = edits
+        self.confirm = confirm
+        self.inform = inform
+        self.delegation: Delegation | None = None
+        self.dialogs: list[RecordDialog] = []
+        self.grid = AgendaGrid()
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(self.grid)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setAccessibleName("Agenda")
+        self.zone_label = QLabel()
+        self.zone_label.setAccessibleName("Time zone of the agenda")
+        self.new_button = QPushButton("New item…")
+        self.new_button.setAccessibleName("New agenda item")
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setAccessibleName("Edit the selected agenda item")
+        self.duplicate_button = QPushButton("Duplicate")
+        self.duplicate_button.setAccessibleName("Duplicate the selected agenda item")
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setAccessibleName("Delete the selected agenda item")
+        self.new_button.clicked.connect(lambda: self.open_new())
+        self.edit_button.clicked.connect(self.open_edit_selected)
+        self.duplicate_button.clicked.connect(self.duplicate_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        hint = QLabel(HINT)
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #4b5563;")
+        bar = QHBoxLayout()
+        bar.addWidget(self.zone_label, 1)
+        for button in (self.new_button, self.edit_button, self.duplicate_button):
+            bar.addWidget(button)
+        bar.addWidget(self.delete_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.scroller, 1)
+        layout.addWidget(hint)
+        self.grid.selection_changed.connect(self._update_buttons)
+        self.grid.move_requested.connect(self.move_item)
+        self.grid.edit_requested.connect(self.open_edit)
+        self.grid.create_requested.connect(self.open_new)
+        self.grid.delete_requested.connect(self.delete_item)
+        self.grid.duplicate_requested.connect(self.duplicate_item)
+        self._update_buttons()
+
+    # data -------------------------------------------------------------------------
+    def set_delegation(self, delegation: Delegation) -> None:
+        self.delegation = delegation
+        days = [delegation.start_date + timedelta(days=n) for n in range(delegation.day_count)]
+        selected = self.grid.selected
+        self.grid.set_agenda(days, delegation.timezone, blocks_for(delegation))
+        if selected is not None:
+            self.grid.select(self.edits.resolve("item", selected))
+        self.zone_label.setText(
+            f"Times in {delegation.timezone} ({delegation.destination_city or 'destination'} "
+            "local time)"
+        )
+        self._update_buttons()
+
+    def item(self, item_id: int) -> AgendaItem | None:
+        if self.delegation is None:
+            return None
+        return next((i for i in self.delegation.items if i.id == item_id), None)
+
+    def _update_buttons(self, *_args: object) -> None:
+        has = self.grid.selected is not None
+        for button in (self.edit_button, self.duplicate_button, self.delete_button):
+            button.setEnabled(has)
+
+    def _show(self, dialog: RecordDialog) -> RecordDialog:
+        self.dialogs.append(dialog)
+        dialog.finished.connect(lambda _r: self.dialogs.remove(dialog))
+        dialog.open()
+        return dialog
+
+    # dialogs ----------------------------------------------------------------------
+    def item_dialog(
+        self, item_id: int | None = None, start: datetime | None = None
+    ) -> RecordDialog:
+        """The agenda item dialog: a new item (at ``start``) or item ``item_id``."""
+        assert self.delegation is not None
+        delegation = self.delegation
+        zone = delegation.timezone
+        db = self.edits.db
+        with db.session() as session:
+            venues = readers.venue_choices(session)
+            organisations = readers.organisation_choices(session)
+        attendees = [
+            readers.Choice(p.id, f"{p.person.full_name} ({p.role.label.lower()})")
+            for p in sorted(
+                delegation.participations,
+                key=lambda p: (p.person.family_name, p.person.given_name),
+            )
+            if p.status.attending
+        ]
+        fields = [
+            Field("title", "Title"),
+            Field("kind", "Kind", "enum", enum=ItemKind),
+            Field("status", "Status", "enum", enum=ItemStatus),
+            Field("day", "Day", "date", aliases=()),
+            Field("starts", "Starts", "time", aliases=("starts_at",)),
+            Field("ends", "Ends", "time", aliases=("ends_at",)),
+            Field("venue_id", "Venue", "choice", choices=lambda: venues),
+            Field("host_organisation_id", "Host", "choice", choices=lambda: organisations),
+            Field(
+                "host_confirmation",
+                "Host confirmation",
+                "choice",
+                choices=lambda: [
+                    readers.Choice(i, c.label) for i, c in enumerate(HostConfirmation)
+                ],
+                none_label="(not asked yet)",
+            ),
+            Field("host_contact_ids", "Host contacts", "checklist", choices=lambda: []),
+            Field("everyone", "Everyone attending", "bool"),
+            Field("participant_ids", "Participants", "checklist", choices=lambda: attendees),
+            Field("description", "Description", "multiline"),
+        ]
+        confirmations = list(HostConfirmation)
+        item = self.item(item_id) if item_id is not None else None
+        if item is not None:
+            old = item_fields(item)
+            day, starts = local_parts(item.starts_at, zone)
+            _end_day, ends = local_parts(item.ends_at, zone)
+        else:
+            begin = start or instant(delegation.start_date, time(9), zone)
+            day, starts = local_parts(begin, zone)
+            _end_day, ends = local_parts(begin + timedelta(hours=1), zone)
+            old = {
+                "title": "",
+                "kind": ItemKind.VISIT,
+                "status": ItemStatus.TENTATIVE,
+                "everyone": True,
+                "participant_ids": [],
+                "host_contact_ids": [],
+                "venue_id": None,
+                "host_organisation_id": None,
+                "host_confirmation": None,
+                "description": "",
+            }
+        values = dict(old)
+        values.update(day=day, starts=starts, ends=ends)
+        values["host_confirmation"] = (
+            confirmations.index(old["host_confirmation"]) if old.get("host_confirmation") else None
+        )
+
+        def save(form: dict[str, Any]) -> Any:
+            fields_out = {
+                k: form[k]
+                for k in (
+                    "title",
+                    "kind",
+                    "status",
+                    "venue_id",
+                    "host_organisation_id",
+                    "everyone",
+                    "description",
+                )
+            }
+            index = form["host_confirmation"]
+            fields_out["host_confirmation"] = confirmations[index] if index is not None else None
+            fields_out["participant_ids"] = [] if form["everyone"] else form["participant_ids"]
+            fields_out["host_contact_ids"] = form["host_contact_ids"]
+            if not form["everyone"] and not form["participant_ids"]:
+                raise ValidationError(
+                    {"participant_ids": "tick the attendees who take part, or tick Everyone"}
+                )
+            fields_out["starts_at"] = instant(form["day"], form["starts"], zone)
+            fields_out["ends_at"] = instant(form["day"], form["ends"], zone)
+            if item is None:
+                title = f"add “{fields_out['title']}”"
+                created = self.edits.run(CreateItem(self.edits, delegation.id, fields_out, title))
+                return created.id
+            before, after = changed_fields(old, fields_out)
+            for name in ("participant_ids", "host_contact_ids"):
+                if name in after and sorted(after[name]) == sorted(old[name]):
+                    after.pop(name)
+                    before.pop(name)
+            if after:
+                text = f"edit “{fields_out['title']}”"
+                self.edits.run(UpdateItem(self.edits, item.id, before, after, text))
+            return item.id
+
+        title = f"Agenda item – {item.title}" if item else "New agenda item"
+        dialog = RecordDialog(title, fields, save, values, self)
+        dialog.resize(560, 760)
+        self._wire_item_dialog(dialog, old.get("host_contact_ids") or [])
+        return dialog
+
+    def _wire_item_dialog(self, dialog: RecordDialog, contact_ids: list[int]) -> None:
+        editors = dialog.form.editors
+        host = editors["host_organisation_id"]
+        contacts = editors["host_contact_ids"]
+        everyone = editors["everyone"]
+        participants = editors["participant_ids"]
+        assert isinstance(host, ChoiceCombo) and isinstance(contacts, CheckList)
+        assert isinstance(everyone, QCheckBox)
+        db = self.edits.db
+
+        def host_changed(keep: list[int] | None = None) -> None:
+            org = host.current_id()
+            with db.session() as session:
+                people = readers.person_choices(session, org) if org is not None else []
+            contacts.set_choices(people, keep)
+            contacts.setEnabled(org is not None)
+
+        host.currentIndexChanged.connect(lambda _i: host_changed())
+        host_changed(contact_ids)
+        everyone.toggled.connect(lambda on: participants.setEnabled(not on))
+        participants.setEnabled(not everyone.isChecked())
+        dialog.form.mark_clean()
+
+    def open_new(self, start: datetime | None = None) -> RecordDialog | None:
+        if self.delegation is None:
+            return None
+        return self._show(self.item_dialog(None, start))
+
+    def open_edit(self, item_id: int) -> RecordDialog | None:
+        if self.item(item_id) is None:
+            return None
+        return self._show(self.item_dialog(item_id))
+
+    def open_edit_selected(self) -> None:
+        if self.grid.selected is not None:
+            self.open_edit(self.grid.selected)
+
+    # commands ---------------------------------------------------------------------
+    def move_item(self, item_id: int, starts_at: datetime, ends_at: datetime) -> bool:
+        """Move or resize an item (undoable); says why when it cannot."""
+        item = self.item(item_id)
+        if item is None:
+            return False
+        old = {"starts_at": item.starts_at, "ends_at": item.ends_at}
+        new = {"starts_at": starts_at, "ends_at": ends_at}
+        if old == new:
+            return False
+        verb = "move" if ends_at - starts_at == item.ends_at - item.starts_at else "resize"
+        try:
+            self.edits.run(UpdateItem(self.edits, item.id, old, new, f"{verb} “{item.title}”"))
+        except ValidationError as exc:
+            self.inform(f"Cannot {verb} “{item.title}”", "\n".join(exc.errors.values()))
+            return False
+        except ServiceError as exc:
+            self.inform(f"Cannot {verb} “{item.title}”", str(exc))
+            return False
+        return True
+
+    def duplicate_item(self, item_id: int) -> int | None:
+        """Add a copy of an item right after it (undoable); returns the copy's id."""
+        item = self.item(item_id)
+        if item is None or self.delegation is None:
+            return None
+        fields = item_fields(item)
+        length = item.ends_at - item.starts_at
+        fields["starts_at"], fields["ends_at"] = item.ends_at, item.ends_at + length
+        copy = self.edits.run(
+            CreateItem(self.edits, self.delegation.id, fields, f"duplicate “{item.title}”")
+        )
+        self.grid.selected = copy.id
+        return int(copy.id)
+
+    def duplicate_selected(self) -> None:
+        if self.grid.selected is not None:
+            self.duplicate_item(self.grid.selected)
+
+    def delete_item(self, item_id: int) -> bool:
+        """Ask, then delete an item (undoable)."""
+        item = self.item(item_id)
+        if item is None or self.delegation is None:
+            return False
+        day, starts = local_parts(item.starts_at, self.delegation.timezone)
+        text = (
+            f"Delete “{item.title}” ({day:%a} {day.day} {day:%b}, {starts:%H:%M})?\n\n"
+            "You can undo this with Edit ▸ Undo (Ctrl+Z)."
+        )
+        if not self.confirm("Delete agenda item", text):
+            return False
+        snapshot = {item.id: item_fields(item)}
+        self.edits.run(DeleteItems(self.edits, self.delegation.id, snapshot, f"“{item.title}”"))
+        return True
+
+    def delete_selected(self) -> None:
+        if self.grid.selected is not None:
+            self.delete_item(self.grid.selected)
+
+    def focus_grid(self) -> None:
+        self.grid.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,540 @@
+"""The agenda as a time grid: one column per day, parallel items side by side.
+
+Times are shown in the delegation's time zone. Items move and resize with the
+mouse (drag the body, or the bottom edge) and with the keyboard:
+
+* Up / Down: previous / next item; Enter or F2: edit; Delete: delete;
+* Alt+Up / Alt+Down: move 15 minutes earlier / later;
+* Alt+Shift+Up / Alt+Shift+Down: end 15 minutes earlier / later;
+* Alt+Left / Alt+Right: move to the previous / next day;
+* Ctrl+D: duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from delegations.model import AgendaItem, Delegation, ItemKind, ItemStatus
+
+STEP = timedelta(minutes=15)
+GUTTER = 60
+HEADER = 44
+HOUR_PX = 72
+MIN_LANE_PX = 150
+MIN_DAY_PX = 300
+EDGE_PX = 6
+
+COLOURS: dict[ItemKind, str] = {
+    ItemKind.VISIT: "#dbeafe",
+    ItemKind.MEETING: "#e0e7ff",
+    ItemKind.B2B: "#ede9fe",
+    ItemKind.WORKSHOP: "#dcfce7",
+    ItemKind.PRESENTATION: "#cffafe",
+    ItemKind.MEAL: "#fef3c7",
+    ItemKind.TRANSFER: "#e5e7eb",
+    ItemKind.NETWORKING: "#fce7f3",
+    ItemKind.FREE_TIME: "#f1f5f9",
+}
+ACCENTS: dict[ItemKind, str] = {
+    ItemKind.VISIT: "#2563eb",
+    ItemKind.MEETING: "#4f46e5",
+    ItemKind.B2B: "#7c3aed",
+    ItemKind.WORKSHOP: "#16a34a",
+    ItemKind.PRESENTATION: "#0891b2",
+    ItemKind.MEAL: "#d97706",
+    ItemKind.TRANSFER: "#6b7280",
+    ItemKind.NETWORKING: "#db2777",
+    ItemKind.FREE_TIME: "#94a3b8",
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    """An agenda item as the grid draws it, in local wall-clock time.
+
+    Attributes:
+        id: the agenda item's id.
+        title: its title.
+        kind: its kind (colour).
+        status: tentative items have a dashed border; cancelled ones are faded.
+        start: local start (naive wall-clock time in the delegation's zone).
+        end: local end.
+        venue: where, as one line.
+        who: "Everyone" or how many attendees.
+        lane: its column among parallel items.
+        lanes: how many parallel columns its group needs.
+    """
+
+    id: int
+    title: str
+    kind: ItemKind
+    status: ItemStatus
+    start: datetime
+    end: datetime
+    venue: str = ""
+    who: str = ""
+    lane: int = 0
+    lanes: int = 1
+
+    @property
+    def day(self) -> date:
+        return self.start.date()
+
+    def describe(self) -> str:
+        return f"{self.start:%A %H:%M}–{self.end:%H:%M}, {self.title}" + (
+            f", {self.venue}" if self.venue else ""
+        )
+
+
+def blocks_for(delegation: Delegation) -> list[Block]:
+    """The items of a loaded delegation as blocks in its local time, lanes assigned."""
+    zone = ZoneInfo(delegation.timezone)
+    blocks = [_block(item, zone) for item in delegation.items]
+    return assign_lanes(blocks)
+
+
+def _block(item: AgendaItem, zone: ZoneInfo) -> Block:
+    start = item.starts_at.astimezone(zone).replace(tzinfo=None)
+    end = item.ends_at.astimezone(zone).replace(tzinfo=None)
+    venue = item.venue.name if item.venue else ""
+    count = len(item.participants)
+    who = "Everyone" if item.everyone else f"{count} attendee{'' if count == 1 else 's'}"
+    return Block(item.id, item.title, item.kind, item.status, start, end, venue, who)
+
+
+def assign_lanes(blocks: Sequence[Block]) -> list[Block]:
+    """Put overlapping items of a day side by side: a lane each, per overlapping group."""
+    out: list[Block] = []
+    ordered = sorted(blocks, key=lambda b: (b.day, b.start, b.end, b.id))
+    group: list[Block] = []
+    lane_ends: list[datetime] = []
+    group_end: datetime | None = None
+    group_day: date | None = None
+
+    def flush() -> None:
+        lanes = max(len(lane_ends), 1)
+        out.extend(replace(b, lanes=lanes) for b in group)
+
+    for block in ordered:
+        same_group = group_day == block.day and group_end is not None and block.start < group_end
+        if not same_group:
+            if group:
+                flush()
+            group, lane_ends, group_end, group_day = [], [], None, block.day
+        lane = next((i for i, end in enumerate(lane_ends) if end <= block.start), None)
+        if lane is None:
+            lane = len(lane_ends)
+            lane_ends.append(block.end)
+        else:
+            lane_ends[lane] = block.end
+        group.append(replace(block, lane=lane))
+        group_end = block.end if group_end is None else max(group_end, block.end)
+    if group:
+        flush()
+    return out
+
+
+class AgendaGrid(QWidget):
+    """Paints the agenda and turns mouse drags and key presses into requests.
+
+    The grid changes nothing itself: it asks, and the workspace runs the
+    undoable command and gives the grid the new agenda.
+
+    Signals:
+        selection_changed(object): the selected item id, or None.
+        move_requested(int, object, object): item id, new start, new end (aware UTC).
+        edit_requested(int): edit this item.
+        create_requested(object): add an item starting at this instant (aware UTC).
+        delete_requested(int): delete this item.
+        duplicate_requested(int): duplicate this item.
+    """
+
+    selection_changed = Signal(object)
+    move_requested = Signal(int, object, object)
+    edit_requested = Signal(int)
+    create_requested = Signal(object)
+    delete_requested = Signal(int)
+    duplicate_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setAccessibleName("Agenda time grid")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.zone = ZoneInfo("UTC")
+        self.days: list[date] = []
+        self.blocks: list[Block] = []
+        self.first_hour = 8
+        self.last_hour = 19
+        self.selected: int | None = None
+        self._drag: tuple[str, Block, QPointF] | None = None
+        self._ghost: Block | None = None
+        self._day_x: list[tuple[float, float]] = []
+
+    # data ---------------------------------------------------------------------
+    def set_agenda(self, days: Sequence[date], zone: str, blocks: Sequence[Block]) -> None:
+        """Show ``blocks`` (local times in ``zone``) over ``days`` plus any day they use."""
+        self.zone = ZoneInfo(zone)
+        self.blocks = list(blocks)
+        self.days = sorted(set(days) | {b.day for b in self.blocks})
+        starts = [b.start.hour for b in self.blocks]
+        ends = [
+            b.end.hour + (1 if b.end.minute else 0) for b in self.blocks if b.end.date() == b.day
+        ]
+        self.first_hour = max(min([8, *starts]) - 0, 0)
+        self.last_hour = min(max([19, *ends]), 24)
+        if self.selected is not None and self.block(self.selected) is None:
+            self.selected = None
+            self.selection_changed.emit(None)
+        self._drag, self._ghost = None, None
+        self._layout_days()
+        self.updateGeometry()
+        self.update()
+        self._describe()
+
+    def block(self, item_id: int | None) -> Block | None:
+        return next((b for b in self.blocks if b.id == item_id), None)
+
+    def select(self, item_id: int | None) -> None:
+        if item_id is not None and self.block(item_id) is None:
+            item_id = None
+        if item_id != self.selected:
+            self.selected = item_id
+            self.selection_changed.emit(item_id)
+        self._describe()
+        self.update()
+
+    def ordered(self) -> list[Block]:
+        return sorted(self.blocks, key=lambda b: (b.start, b.lane, b.id))
+
+    # geometry -----------------------------------------------------------------
+    def _layout_days(self) -> None:
+        available = max(self.width() - GUTTER, 0)
+        needs = []
+        for day in self.days:
+            lanes = max([b.lanes for b in self.blocks if b.day == day] or [1])
+            needs.append(max(MIN_DAY_PX, lanes * MIN_LANE_PX))
+        extra = max(available - sum(needs), 0) / max(len(needs), 1)
+        x = float(GUTTER)
+        self._day_x = []
+        for need in needs:
+            self._day_x.append((x, need + extra))
+            x += need + extra
+
+    def sizeHint(self) -> QSize:
+        lanes_width = sum(
+            max(MIN_DAY_PX, max([b.lanes for b in self.blocks if b.day == d] or [1]) * MIN_LANE_PX)
+            for d in self.days
+        )
+        return QSize(GUTTER + max(lanes_width, MIN_DAY_PX), self._y_for_minutes(self._span()) + 8)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._layout_days()
+        super().resizeEvent(event)
+
+    def _span(self) -> int:
+        return (self.last_hour - self.first_hour) * 60
+
+    def _y_for_minutes(self, minutes: float) -> int:
+        return int(HEADER + minutes * HOUR_PX / 60)
+
+    def _minutes(self, moment: datetime) -> float:
+        return (moment.hour - self.first_hour) * 60 + moment.minute
+
+    def rect_for(self, block: Block) -> QRectF:
+        """Where ``block`` is drawn."""
+        if block.day not in self.days or not self._day_x:
+            return QRectF()
+        x, width = self._day_x[self.days.index(block.day)]
+        lane_width = (width - 8) / block.lanes
+        top = self._y_for_minutes(self._minutes(block.start))
+        end_minutes = self._minutes(block.end) if block.end.date() == block.day else self._span()
+        bottom = self._y_for_minutes(min(end_minutes, self._span()))
+        return QRectF(
+            x + 4 + block.lane * lane_width + 1, top + 1, lane_width - 3, max(bottom - top - 2, 12)
+        )
+
+    def block_at(self, point: QPointF) -> Block | None:
+        for block in reversed(self.ordered()):
+            if self.rect_for(block).contains(point):
+                return block
+        return None
+
+    def day_at(self, x: float) -> date | None:
+        for day, (left, width) in zip(self.days, self._day_x, strict=False):
+            if left <= x < left + width:
+                return day
+        return None
+
+    def time_at(self, point: QPointF) -> datetime | None:
+        """The local time under ``point``, snapped to 15 minutes."""
+        day = self.day_at(point.x())
+        if day is None:
+            return None
+        minutes = (point.y() - HEADER) * 60 / HOUR_PX
+        minutes = max(0, min(round(minutes / 15) * 15, self._span() - 15))
+        return datetime.combine(day, datetime.min.time()) + timedelta(
+            hours=self.first_hour, minutes=minutes
+        )
+
+    def to_utc(self, local: datetime) -> datetime:
+        return local.replace(tzinfo=self.zone).astimezone(UTC)
+
+    # painting -----------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        painter.fillRect(self.rect(), QColor("#ffffff"))
+        self._paint_grid(painter)
+        for block in self.ordered():
+            if self._ghost is not None and block.id == self._ghost.id:
+                self._paint_block(painter, block, faded=True)
+                continue
+            self._paint_block(painter, block)
+        if self._ghost is not None:
+            self._paint_block(painter, self._ghost, ghost=True)
+        if not self.blocks:
+            painter.setPen(palette.placeholderText().color())
+            painter.drawText(
+                QRectF(GUTTER, HEADER + 20, max(self.width() - GUTTER, 10), 60),
+                Qt.AlignmentFlag.AlignHCenter,
+                "No agenda items yet. Double-click a time or press “New item” to add one.",
+            )
+        painter.end()
+
+    def _paint_grid(self, painter: QPainter) -> None:
+        small = QFont(self.font())
+        small.setPointSizeF(self.font().pointSizeF() * 0.9)
+        bold = QFont(self.font())
+        bold.setBold(True)
+        bottom = self._y_for_minutes(self._span())
+        painter.fillRect(QRectF(0, 0, self.width(), HEADER), QColor("#f8fafc"))
+        for hour in range(self.first_hour, self.last_hour + 1):
+            y = self._y_for_minutes((hour - self.first_hour) * 60)
+            painter.setPen(QPen(QColor("#d1d5db"), 1))
+            painter.drawLine(GUTTER - 6, y, self.width(), y)
+            if hour < self.last_hour:
+                half = self._y_for_minutes((hour - self.first_hour) * 60 + 30)
+                painter.setPen(QPen(QColor("#eef0f3"), 1, Qt.PenStyle.DashLine))
+                painter.drawLine(GUTTER, half, self.width(), half)
+            painter.setPen(QColor("#4b5563"))
+            painter.setFont(small)
+            painter.drawText(
+                QRectF(0, y - 9, GUTTER - 10, 18),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                f"{hour:02d}:00",
+            )
+        for day, (x, width) in zip(self.days, self._day_x, strict=False):
+            painter.setPen(QPen(QColor("#d1d5db"), 1))
+            painter.drawLine(int(x), 0, int(x), bottom)
+            painter.setFont(bold)
+            painter.setPen(QColor("#111827"))
+            painter.drawText(
+                QRectF(x + 10, 0, width - 20, HEADER),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                f"{day:%A} {day.day} {day:%B}",
+            )
+        painter.setPen(QPen(QColor("#9ca3af"), 1))
+        painter.drawLine(0, HEADER, self.width(), HEADER)
+
+    def _paint_block(
+        self, painter: QPainter, block: Block, faded: bool = False, ghost: bool = False
+    ) -> None:
+        rect = self.rect_for(block)
+        if rect.isEmpty():
+            return
+        selected = block.id == self.selected and not faded
+        painter.save()
+        cancelled = block.status == ItemStatus.CANCELLED
+        if faded or cancelled:
+            painter.setOpacity(0.45)
+        fill = QColor(COLOURS.get(block.kind, "#e5e7eb"))
+        accent = QColor(ACCENTS.get(block.kind, "#6b7280"))
+        border = QPen(
+            accent.darker(130) if selected else accent.lighter(130), 2.5 if selected else 1
+        )
+        if block.status == ItemStatus.TENTATIVE or ghost:
+            border.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(border)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect, 5, 5)
+        painter.fillRect(QRectF(rect.left() + 1, rect.top() + 1, 4, rect.height() - 2), accent)
+        text_rect = rect.adjusted(10, 3, -5, -3)
+        painter.setClipRect(text_rect)
+        small = QFont(self.font())
+        small.setPointSizeF(self.font().pointSizeF() * 0.88)
+        title_font = QFont(self.font())
+        title_font.setBold(True)
+        title_font.setStrikeOut(cancelled)
+        y = text_rect.top()
+        lines: list[tuple[QFont, str, str]] = [
+            (small, f"{block.start:%H:%M}–{block.end:%H:%M}", "#374151"),
+            (title_font, block.title, "#111827"),
+        ]
+        extra = ", ".join(
+            p for p in (block.venue, block.who if block.who != "Everyone" else "") if p
+        )
+        if extra:
+            lines.append((small, extra, "#4b5563"))
+        for font, text, colour in lines:
+            metrics = QFontMetrics(font)
+            if y + metrics.height() > text_rect.bottom() + 2 and y > text_rect.top():
+                break
+            painter.setFont(font)
+            painter.setPen(QColor(colour))
+            elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(text_rect.width()))
+            painter.drawText(QPointF(text_rect.left(), y + metrics.ascent()), elided)
+            y += metrics.height() + 1
+        painter.restore()
+
+    # mouse --------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        point = event.position()
+        block = self.block_at(point)
+        self.select(block.id if block else None)
+        if block is not None and event.button() == Qt.MouseButton.LeftButton:
+            rect = self.rect_for(block)
+            mode = "resize" if rect.bottom() - point.y() <= EDGE_PX else "move"
+            self._drag = (mode, block, point)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        point = event.position()
+        if self._drag is None:
+            block = self.block_at(point)
+            near_edge = block is not None and self.rect_for(block).bottom() - point.y() <= EDGE_PX
+            self.setCursor(
+                Qt.CursorShape.SizeVerCursor if near_edge else Qt.CursorShape.ArrowCursor
+            )
+            return
+        mode, block, origin = self._drag
+        steps = round((point.y() - origin.y()) * 60 / HOUR_PX / 15)
+        delta = STEP * steps
+        if mode == "resize":
+            end = max(block.end + delta, block.start + STEP)
+            self._ghost = replace(block, end=end)
+        else:
+            day = self.day_at(point.x())
+            shift = timedelta(days=(day - block.day).days) if day else timedelta(0)
+            self._ghost = replace(
+                block, start=block.start + delta + shift, end=block.end + delta + shift
+            )
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        ghost, drag = self._ghost, self._drag
+        self._drag, self._ghost = None, None
+        if ghost is not None and drag is not None:
+            original = drag[1]
+            if (ghost.start, ghost.end) != (original.start, original.end):
+                self.move_requested.emit(ghost.id, self.to_utc(ghost.start), self.to_utc(ghost.end))
+        self.update()
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        block = self.block_at(event.position())
+        if block is not None:
+            self.edit_requested.emit(block.id)
+            return
+        moment = self.time_at(event.position())
+        if moment is not None:
+            self.create_requested.emit(self.to_utc(moment))
+
+    # keyboard -----------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        mods = event.modifiers()
+        alt = bool(mods & Qt.KeyboardModifier.AltModifier)
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        block = self.block(self.selected)
+        vertical = key in (Qt.Key.Key_Up, Qt.Key.Key_Down)
+        sign = -1 if key in (Qt.Key.Key_Up, Qt.Key.Key_Left) else 1
+        if alt and block is not None and vertical:
+            if shift:
+                self.resize_selected(STEP * sign)
+            else:
+                self.move_selected(STEP * sign)
+            return
+        if alt and block is not None and key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            self.move_selected(timedelta(days=sign))
+            return
+        if (
+            not alt
+            and not ctrl
+            and key
+            in (
+                Qt.Key.Key_Up,
+                Qt.Key.Key_Down,
+                Qt.Key.Key_Left,
+                Qt.Key.Key_Right,
+            )
+        ):
+            self.select_next(sign)
+            return
+        if block is not None and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
+            self.edit_requested.emit(block.id)
+            return
+        if block is not None and key == Qt.Key.Key_Delete:
+            self.delete_requested.emit(block.id)
+            return
+        if block is not None and ctrl and key == Qt.Key.Key_D:
+            self.duplicate_requested.emit(block.id)
+            return
+        super().keyPressEvent(event)
+
+    def select_next(self, step: int) -> None:
+        ordered = self.ordered()
+        if not ordered:
+            return
+        ids = [b.id for b in ordered]
+        if self.selected not in ids:
+            self.select(ids[0] if step > 0 else ids[-1])
+            return
+        index = max(0, min(ids.index(self.selected) + step, len(ids) - 1))
+        self.select(ids[index])
+
+    def move_selected(self, delta: timedelta) -> None:
+        """Ask to move the selected item by ``delta`` (wall-clock time, keeps its length)."""
+        block = self.block(self.selected)
+        if block is not None:
+            self.move_requested.emit(
+                block.id, self.to_utc(block.start + delta), self.to_utc(block.end + delta)
+            )
+
+    def resize_selected(self, delta: timedelta) -> None:
+        """Ask to move the selected item's end by ``delta`` (at least 15 minutes long)."""
+        block = self.block(self.selected)
+        if block is not None:
+            end = max(block.end + delta, block.start + STEP)
+            if end != block.end:
+                self.move_requested.emit(block.id, self.to_utc(block.start), self.to_utc(end))
+
+    def _describe(self) -> None:
+        block = self.block(self.selected)
+        self.setAccessibleDescription(
+            block.describe() if block else f"{len(self.blocks)} items; Up and Down select one"
+        )

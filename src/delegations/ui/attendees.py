@@ -1,0 +1,460 @@
+"""The attendees of a delegation: add, create on the spot, edit, change several, remove."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from delegations.model import (
+    Delegation,
+    Participation,
+    ParticipationStatus,
+    Role,
+    TravelDirection,
+    TravelLeg,
+    TravelMode,
+)
+from delegations.services import ValidationError, participations
+from delegations.ui import readers
+from delegations.ui.forms import Field, RecordDialog
+from delegations.ui.records import changed_fields, listing, person_fields, plural
+from delegations.ui.table_models import Cell, Column, RowTableModel
+from delegations.ui.tables import RecordTable
+from delegations.ui.undo import AddAttendee, EditAttendee, Edits, RemoveAttendees, UpdateAttendees
+
+COLUMNS = (
+    Column("Name"),
+    Column("Organisation"),
+    Column("Role"),
+    Column("Status"),
+    Column("Arrival"),
+    Column("Departure"),
+    Column("Hotel"),
+)
+DIRECTIONS = (TravelDirection.ARRIVAL, TravelDirection.DEPARTURE)
+
+
+def _journey(leg: TravelLeg | None, arriving: bool) -> Cell:
+    if leg is None:
+        return Cell("", None)
+    moment = leg.arrives_at if arriving else leg.departs_at
+    zone = leg.destination_timezone if arriving else leg.origin_timezone
+    local = moment.astimezone(ZoneInfo(zone))
+    service = f" · {leg.service}" if leg.service else ""
+    return Cell(f"{local:%a %d %b %H:%M}{service}", moment)
+
+
+def attendee_rows(delegation: Delegation) -> list[tuple[Any, ...]]:
+    """One row per participation: name, organisation, role, status, journeys, hotel."""
+    rows = []
+    for p in delegation.participations:
+        person = p.person
+        org = person.organisation.display_name if person.organisation else ""
+        rows.append(
+            (
+                p.id,
+                Cell(person.full_name, (person.family_name.casefold(), person.given_name)),
+                org,
+                p.role,
+                p.status,
+                _journey(p.arrival, True),
+                _journey(p.departure, False),
+                p.hotel,
+            )
+        )
+    return rows
+
+
+def travel_fields(direction: TravelDirection) -> list[Field]:
+    d = direction.value
+    return [
+        Field(f"{d}.section", f"{direction.label} journey", "section"),
+        Field(f"{d}.known", "Journey booked", "bool"),
+        Field(f"{d}.mode", "Travel by", "enum", enum=TravelMode),
+        Field(f"{d}.carrier", "Carrier", placeholder="e.g. Vueling, SNCF"),
+        Field(f"{d}.number", "Flight or train number"),
+        Field(f"{d}.origin", "From", placeholder="station or airport"),
+        Field(f"{d}.origin_timezone", "Time zone there", "timezone"),
+        Field(f"{d}.departs_at", "Departs", "datetime", zone=f"{d}.origin_timezone"),
+        Field(f"{d}.destination", "To", placeholder="station or airport"),
+        Field(f"{d}.destination_timezone", "Time zone there", "timezone"),
+        Field(f"{d}.arrives_at", "Arrives", "datetime", zone=f"{d}.destination_timezone"),
+        Field(f"{d}.notes", "Journey notes"),
+    ]
+
+
+ATTENDEE_FIELDS = [
+    Field("role", "Role", "enum", enum=Role),
+    Field("status", "Status", "enum", enum=ParticipationStatus),
+    Field("badge_name", "Name on badge", placeholder="leave empty to print the full name"),
+    Field("hotel_section", "Hotel", "section"),
+    Field("hotel", "Hotel"),
+    Field("hotel_address", "Hotel address"),
+    Field("check_in", "Check-in", "optional_date"),
+    Field("check_out", "Check-out", "optional_date"),
+    Field("room_notes", "Room notes", placeholder="e.g. single room, ground floor"),
+    Field("notes", "Notes", "multiline"),
+]
+
+
+def leg_values(leg: TravelLeg | None) -> dict[str, Any] | None:
+    if leg is None:
+        return None
+    return {name: getattr(leg, name) for name in participations.TRAVEL_FIELDS}
+
+
+def default_leg(delegation: Delegation, direction: TravelDirection) -> dict[str, Any]:
+    """A plausible journey to start editing from: into the destination, or out of it."""
+    zone = delegation.timezone
+    place = delegation.destination_city
+    if direction == TravelDirection.ARRIVAL:
+        day, hour = delegation.start_date, 8
+        origin, destination = "", place
+    else:
+        day, hour = delegation.end_date, 17
+        origin, destination = place, ""
+    start = datetime.combine(day, time(hour)).replace(tzinfo=ZoneInfo(zone))
+    return {
+        "mode": TravelMode.TRAIN,
+        "carrier": "",
+        "number": "",
+        "origin": origin,
+        "origin_timezone": zone,
+        "departs_at": start,
+        "destination": destination,
+        "destination_timezone": zone,
+        "arrives_at": start + timedelta(hours=2),
+        "notes": "",
+    }
+
+
+class AttendeesPage(QWidget):
+    """The attendees table of one delegation, with its actions.
+
+    Args:
+        edits: the undo stack and database.
+        confirm: asks a yes/no question (title, text) → yes?
+        parent: the Qt parent.
+    """
+
+    def __init__(
+        self,
+        edits: Edits,
+        confirm: Callable[[str, str], bool],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.edits = edits
+        self.confirm = confirm
+        self.delegation: Delegation | None = None
+        self.dialogs: list[RecordDialog] = []
+        self.model = RowTableModel(COLUMNS, self)
+        self.table = RecordTable(self.model)
+        self.table.setAccessibleName("Attendees table")
+        self.table.doubleClicked.connect(lambda _i: self.open_edit())
+        self.table.activated.connect(lambda _i: self.open_edit())
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter attendees (Ctrl+F)")
+        self.filter.setAccessibleName("Filter attendees")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter)
+        self.count = QLabel()
+        buttons = []
+        for text, name, slot in (
+            ("Add person…", "Add an existing person", self.open_add_existing),
+            ("New person…", "Create a person and add them", self.open_new_person),
+            ("Edit…", "Edit the selected attendee", self.open_edit),
+            ("Change selected…", "Change several attendees at once", self.open_change_selected),
+            ("Remove…", "Remove the selected attendees", self.remove_selected),
+        ):
+            button = QPushButton(text)
+            button.setAccessibleName(name)
+            button.clicked.connect(slot)
+            buttons.append(button)
+        (
+            self.add_button,
+            self.new_button,
+            self.edit_button,
+            self.change_button,
+            self.remove_button,
+        ) = buttons
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter, 1)
+        for button in buttons:
+            bar.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self._sized = False
+        self._update_buttons()
+
+    # data ---------------------------------------------------------------------
+    def set_delegation(self, delegation: Delegation) -> None:
+        self.delegation = delegation
+        keep = self.table.selected_ids()
+        self.model.set_records(attendee_rows(delegation))
+        if not self._sized and self.model.rowCount():
+            self.table.size_columns()
+            self._sized = True
+        self.table.select_ids([self.edits.resolve("participation", i) for i in keep])
+        attending = sum(1 for p in delegation.participations if p.status.attending)
+        self.count.setText(
+            f"{attending} attending, {plural(len(delegation.participations), 'attendee')} listed"
+        )
+        self._update_buttons()
+
+    def participation(self, pid: int) -> Participation | None:
+        if self.delegation is None:
+            return None
+        return next((p for p in self.delegation.participations if p.id == pid), None)
+
+    def _filter(self, text: str) -> None:
+        self.model.set_filter(text)
+
+    def _update_buttons(self, *_args: object) -> None:
+        count = len(self.table.selected_ids())
+        self.edit_button.setEnabled(count == 1)
+        self.change_button.setEnabled(count >= 1)
+        self.remove_button.setEnabled(count >= 1)
+
+    def _show(self, dialog: RecordDialog) -> RecordDialog:
+        self.dialogs.append(dialog)
+        dialog.finished.connect(lambda _r: self.dialogs.remove(dialog))
+        dialog.open()
+        return dialog
+
+    # add ---------------------------------------------------------------------
+    def add_existing_dialog(self) -> RecordDialog:
+        """A dialog adding an existing person (not shown yet)."""
+        assert self.delegation is not None
+        delegation = self.delegation
+        present = {p.person_id for p in delegation.participations}
+        with self.edits.db.session() as session:
+            choices = [c for c in readers.person_choices(session) if c.id not in present]
+        fields = [
+            Field(
+                "person_id",
+                "Person",
+                "choice",
+                choices=lambda: choices,
+                none_label="(type to search)",
+            ),
+            Field("role", "Role", "enum", enum=Role),
+            Field("status", "Status", "enum", enum=ParticipationStatus),
+        ]
+
+        def save(values: dict[str, Any]) -> Any:
+            person_id = values.pop("person_id")
+            if person_id is None:
+                raise ValidationError({"person_id": "choose the person to add"})
+            label = next((c.label for c in choices if c.id == person_id), "a person")
+            command = AddAttendee(self.edits, delegation.id, person_id, values, label)
+            return self.edits.run(command).id
+
+        return RecordDialog(f"Add a person to “{delegation.title}”", fields, save, None, self)
+
+    def new_person_dialog(self) -> RecordDialog:
+        """A dialog creating a person and adding them at once (not shown yet)."""
+        assert self.delegation is not None
+        delegation = self.delegation
+        fields = [
+            *person_fields(self.edits.db)[:7],
+            Field("role", "Role", "enum", enum=Role),
+            Field("status", "Status", "enum", enum=ParticipationStatus),
+        ]
+
+        def save(values: dict[str, Any]) -> Any:
+            attendance = {"role": values.pop("role"), "status": values.pop("status")}
+            label = f"{values.get('given_name', '')} {values.get('family_name', '')}".strip()
+            command = AddAttendee(
+                self.edits, delegation.id, None, attendance, label, person_fields=values
+            )
+            return self.edits.run(command).id
+
+        return RecordDialog("New person in the delegation", fields, save, None, self)
+
+    def open_add_existing(self) -> None:
+        if self.delegation is not None:
+            self._show(self.add_existing_dialog())
+
+    def open_new_person(self) -> None:
+        if self.delegation is not None:
+            self._show(self.new_person_dialog())
+
+    # edit ---------------------------------------------------------------------
+    def edit_dialog(self, pid: int) -> RecordDialog:
+        """A dialog editing one attendee with their journeys (not shown yet)."""
+        assert self.delegation is not None
+        delegation = self.delegation
+        p = self.participation(pid)
+        assert p is not None
+        fields = list(ATTENDEE_FIELDS)
+        for direction in DIRECTIONS:
+            fields += travel_fields(direction)
+        old = {name: getattr(p, name) for name in participations.FIELDS}
+        old_travel = {d: leg_values(p.leg(d)) for d in DIRECTIONS}
+        values: dict[str, Any] = dict(old)
+        for direction in DIRECTIONS:
+            leg = old_travel[direction] or default_leg(delegation, direction)
+            values[f"{direction.value}.known"] = old_travel[direction] is not None
+            for name, value in leg.items():
+                values[f"{direction.value}.{name}"] = value
+        label = p.person.full_name
+
+        def save(form_values: dict[str, Any]) -> Any:
+            new = {n: form_values[n] for n in participations.FIELDS}
+            before, after = changed_fields(old, new)
+            new_travel: dict[TravelDirection, dict[str, Any] | None] = {}
+            old_changed: dict[TravelDirection, dict[str, Any] | None] = {}
+            for direction in DIRECTIONS:
+                d = direction.value
+                wanted = None
+                if form_values[f"{d}.known"]:
+                    wanted = {n: form_values[f"{d}.{n}"] for n in participations.TRAVEL_FIELDS}
+                if _differs(old_travel[direction], wanted):
+                    new_travel[direction] = wanted
+                    old_changed[direction] = old_travel[direction]
+            if after or new_travel:
+                self.edits.run(
+                    EditAttendee(self.edits, pid, before, after, old_changed, new_travel, label)
+                )
+            return pid
+
+        dialog = RecordDialog(f"Attendee – {label}", fields, save, values, self)
+        dialog.resize(560, 720)
+        for direction in DIRECTIONS:
+            _link_known(dialog, direction.value)
+        return dialog
+
+    def open_edit(self) -> None:
+        pid = self.table.current_id()
+        if pid is not None and self.delegation is not None:
+            self._show(self.edit_dialog(pid))
+
+    def change_selected_dialog(self, ids: list[int]) -> RecordDialog:
+        """A dialog changing role, status or hotel of several attendees (not shown yet)."""
+        assert self.delegation is not None
+        chosen = [p for p in (self.participation(i) for i in ids) if p is not None]
+        fields = [
+            Field("apply_role", "Change the role", "bool"),
+            Field("role", "Role", "enum", enum=Role),
+            Field("apply_status", "Change the status", "bool"),
+            Field("status", "Status", "enum", enum=ParticipationStatus),
+            Field("apply_hotel", "Change the hotel", "bool"),
+            Field("hotel", "Hotel"),
+            Field("hotel_address", "Hotel address"),
+            Field("apply_dates", "Change the hotel dates", "bool"),
+            Field("check_in", "Check-in", "optional_date"),
+            Field("check_out", "Check-out", "optional_date"),
+        ]
+        first = chosen[0] if chosen else None
+        start = {
+            "role": first.role if first else Role.DELEGATE,
+            "status": first.status if first else ParticipationStatus.INVITED,
+            "hotel": first.hotel if first else "",
+            "hotel_address": first.hotel_address if first else "",
+            "check_in": first.check_in if first else None,
+            "check_out": first.check_out if first else None,
+        }
+        groups = {
+            "apply_role": ("role",),
+            "apply_status": ("status",),
+            "apply_hotel": ("hotel", "hotel_address"),
+            "apply_dates": ("check_in", "check_out"),
+        }
+
+        def save(values: dict[str, Any]) -> Any:
+            new: dict[str, Any] = {}
+            for switch, names in groups.items():
+                if values[switch]:
+                    new.update({n: values[n] for n in names})
+            if not new:
+                raise ValidationError({"apply_role": "tick what to change"})
+            old = {p.id: {n: getattr(p, n) for n in new} for p in chosen}
+            what = plural(len(chosen), "attendee")
+            self.edits.run(UpdateAttendees(self.edits, old, new, what))
+            return [p.id for p in chosen]
+
+        dialog = RecordDialog(
+            f"Change {plural(len(chosen), 'attendee')}", fields, save, start, self
+        )
+        for switch, names in groups.items():
+            box = dialog.form.editors[switch]
+            assert isinstance(box, QCheckBox)
+            for name in names:
+                editor = dialog.form.editors[name]
+                editor.setEnabled(False)
+                box.toggled.connect(editor.setEnabled)
+        return dialog
+
+    def open_change_selected(self) -> None:
+        ids = self.table.selected_ids()
+        if ids and self.delegation is not None:
+            self._show(self.change_selected_dialog(ids))
+
+    # remove -------------------------------------------------------------------
+    def remove(self, ids: list[int]) -> bool:
+        """Ask, then remove these attendees (undoable)."""
+        chosen = [p for p in (self.participation(i) for i in ids) if p is not None]
+        if not chosen:
+            return False
+        names = [p.person.full_name for p in chosen]
+        what = plural(len(chosen), "attendee")
+        text = (
+            f"Remove {what} from the delegation?\n\n{listing(names)}\n\n"
+            "Their role, travel and hotel details and their places in agenda items are "
+            "removed too; the people stay in the address book. You can undo this with "
+            "Edit ▸ Undo (Ctrl+Z)."
+        )
+        if not self.confirm(f"Remove {what}", text):
+            return False
+        label = names[0] if len(names) == 1 else what
+        self.edits.run(RemoveAttendees(self.edits, [p.id for p in chosen], label))
+        return True
+
+    def remove_selected(self) -> None:
+        ids = self.table.selected_ids()
+        if ids:
+            self.remove(ids)
+
+
+def _differs(old: dict[str, Any] | None, new: dict[str, Any] | None) -> bool:
+    if old is None or new is None:
+        return old is not new
+
+    def norm(value: Any) -> Any:
+        return getattr(value, "value", value)
+
+    return any(norm(old.get(k)) != norm(v) for k, v in new.items())
+
+
+def _link_known(dialog: RecordDialog, prefix: str) -> None:
+    """Enable a journey's fields only while "Journey booked" is ticked."""
+    box = dialog.form.editors[f"{prefix}.known"]
+    assert isinstance(box, QCheckBox)
+    editors = [
+        editor
+        for name, editor in dialog.form.editors.items()
+        if name.startswith(f"{prefix}.") and name != f"{prefix}.known"
+    ]
+
+    def toggle(on: bool) -> None:
+        for editor in editors:
+            editor.setEnabled(on)
+
+    box.toggled.connect(toggle)
+    toggle(box.isChecked())

@@ -1,0 +1,237 @@
+"""A delegation's workspace: overview, attendees, agenda and exports in tabs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from delegations.model import Delegation
+from delegations.services import NotFound, ServiceError, ValidationError, delegations, queries
+from delegations.ui.agenda_page import AgendaPage
+from delegations.ui.attendees import AttendeesPage
+from delegations.ui.export_page import ExportPage
+from delegations.ui.forms import Form
+from delegations.ui.records import changed_fields, delegation_fields, plural
+from delegations.ui.undo import Edits, UpdateRecord
+
+PAGES = ("overview", "attendees", "agenda", "exports")
+
+
+class OverviewPage(QWidget):
+    """The delegation's own fields, edited in place and saved with "Save changes".
+
+    Args:
+        edits: the undo stack and database.
+        parent: the Qt parent.
+    """
+
+    def __init__(self, edits: Edits, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edits = edits
+        self.delegation_id: int | None = None
+        self.old: dict[str, object] = {}
+        self.form = Form(delegation_fields(edits.db))
+        self.form.setMaximumWidth(760)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Delegation summary")
+        self.save_button = QPushButton("Save changes")
+        self.save_button.setAccessibleName("Save the delegation's changes")
+        self.revert_button = QPushButton("Revert")
+        self.revert_button.setAccessibleName("Revert the delegation's changes")
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.revert)
+        self.form.edited.connect(self._update_buttons)
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        column.addWidget(self.summary)
+        column.addWidget(self.form)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        self._update_buttons()
+
+    def set_delegation(self, delegation: Delegation) -> None:
+        """Show ``delegation``; edits being typed are kept when it is the same one."""
+        same = delegation.id == self.delegation_id
+        self.delegation_id = delegation.id
+        self.old = {name: getattr(delegation, name) for name in delegations.FIELDS}
+        if not (same and self.form.is_dirty()):
+            self.form.set_values(self.old)
+        attending = sum(1 for p in delegation.participations if p.status.attending)
+        lead = delegation.lead_officer.full_name if delegation.lead_officer else "no lead officer"
+        self.summary.setText(
+            f"{delegation.day_count} day{'s' if delegation.day_count != 1 else ''}, "
+            f"{attending} attending ({plural(len(delegation.participations), 'attendee')} listed), "
+            f"{plural(len(delegation.items), 'agenda item')}; lead officer: {lead}."
+        )
+        self._update_buttons()
+
+    def is_dirty(self) -> bool:
+        return self.form.is_dirty()
+
+    def save(self) -> bool:
+        """Save what was typed (one undoable edit); messages appear under their fields."""
+        if self.delegation_id is None:
+            return False
+        values, problems = self.form.read()
+        if problems:
+            self.form.show_errors(problems)
+            return False
+        before, after = changed_fields(self.old, values)
+        if not after:
+            self.form.mark_clean()
+            self._update_buttons()
+            return True
+        label = f"“{values.get('title') or self.old.get('title')}”"
+        try:
+            self.edits.run(
+                UpdateRecord(self.edits, "delegation", self.delegation_id, before, after, label)
+            )
+        except ValidationError as exc:
+            self.form.show_errors(exc.errors)
+            return False
+        except ServiceError as exc:
+            self.form.show_general(str(exc))
+            return False
+        self.form.clear_errors()
+        self.form.mark_clean()
+        self._update_buttons()
+        return True
+
+    def revert(self) -> None:
+        self.form.set_values(self.old)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        dirty = self.form.is_dirty()
+        self.save_button.setEnabled(dirty)
+        self.revert_button.setEnabled(dirty)
+
+
+class DelegationWorkspace(QWidget):
+    """Everything about one delegation, in tabs.
+
+    Args:
+        edits: the undo stack and database.
+        export_folder: where export files are suggested.
+        confirm: asks a yes/no question (title, text) → yes?
+        inform: shows a message (title, text).
+        parent: the Qt parent.
+
+    Signals:
+        title_changed(str): the delegation's title as it now reads.
+        closed(): the delegation no longer exists (deleted, or undo of its creation).
+    """
+
+    title_changed = Signal(str)
+    closed = Signal()
+
+    def __init__(
+        self,
+        edits: Edits,
+        export_folder: Path,
+        confirm: Callable[[str, str], bool],
+        inform: Callable[[str, str], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.edits = edits
+        self.delegation: Delegation | None = None
+        self.heading = QLabel()
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.subheading = QLabel()
+        self.subheading.setStyleSheet("color: #4b5563;")
+        self.overview = OverviewPage(edits)
+        self.attendees = AttendeesPage(edits, confirm)
+        self.agenda = AgendaPage(edits, confirm, inform)
+        self.exports = ExportPage(edits.db, export_folder)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Delegation pages")
+        self.tabs.addTab(self.overview, "&Overview")
+        self.tabs.addTab(self.attendees, "&Attendees")
+        self.tabs.addTab(self.agenda, "A&genda")
+        self.tabs.addTab(self.exports, "E&xports")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.subheading)
+        layout.addWidget(self.tabs, 1)
+        edits.changed.connect(self._changed)
+
+    @property
+    def delegation_id(self) -> int | None:
+        return self.delegation.id if self.delegation else None
+
+    def open(self, delegation_id: int) -> None:
+        """Load and show delegation ``delegation_id``."""
+        with self.edits.db.session() as session:
+            delegation = queries.load_delegation(session, delegation_id)
+        self.show_delegation(delegation)
+
+    def show_delegation(self, delegation: Delegation) -> None:
+        self.delegation = delegation
+        self.heading.setText(delegation.title)
+        days = f"{delegation.start_date:%a %d %b %Y}"
+        if delegation.end_date != delegation.start_date:
+            days += f" – {delegation.end_date:%a %d %b %Y}"
+        where = ", ".join(
+            p for p in (delegation.destination_city, delegation.destination_country) if p
+        )
+        self.subheading.setText(
+            f"{days} · {where or 'destination not set'} · {delegation.status.label} · "
+            f"times in {delegation.timezone}"
+        )
+        self.overview.set_delegation(delegation)
+        self.attendees.set_delegation(delegation)
+        self.agenda.set_delegation(delegation)
+        self.exports.set_delegation(delegation)
+        self.title_changed.emit(delegation.title)
+
+    def reload(self) -> None:
+        if self.delegation is None:
+            return
+        current = self.edits.resolve("delegation", self.delegation.id)
+        try:
+            self.open(current)
+        except NotFound:
+            self.delegation = None
+            self.closed.emit()
+
+    def _changed(self, kinds: frozenset[str]) -> None:
+        if self.delegation is not None and kinds:
+            self.reload()
+
+    def show_page(self, name: str) -> None:
+        """Switch to "overview", "attendees", "agenda" or "exports"."""
+        self.tabs.setCurrentIndex(PAGES.index(name))
+
+    def current_page(self) -> str:
+        return PAGES[self.tabs.currentIndex()]
+
+    def open_dialogs(self) -> list[QWidget]:
+        return [*self.attendees.dialogs, *self.agenda.dialogs]
+
+    def is_dirty(self) -> bool:
+        return self.overview.is_dirty()

@@ -1,0 +1,481 @@
+"""The exports page: every document and calendar, made on a worker thread."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
+from delegations.model import Delegation, fold
+from delegations.services import ServiceError, queries
+from delegations.store import Database
+from delegations.ui.workers import Progress, Task
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An export offered on the page.
+
+    Attributes:
+        key: the ``run_export`` kind.
+        label: what the list shows.
+        options: which option rows apply.
+    """
+
+    key: str
+    label: str
+    options: tuple[str, ...]
+
+
+KINDS = (
+    Kind("itinerary", "Itinerary (PDF)", ("paper", "attendee")),
+    Kind("programme", "Programme, one page per day (PDF)", ("paper",)),
+    Kind("badges", "Badges (PDF)", ("layout", "order", "qr", "offset", "calibration")),
+    Kind("attendance", "Attendance sheets (PDF)", ("paper", "per")),
+    Kind("rooming", "Rooming list", ("paper", "format")),
+    Kind("dietary", "Dietary list", ("paper", "format")),
+    Kind("passengers", "Passenger list", ("paper", "format")),
+    Kind("ical", "Calendar (iCalendar .ics)", ("attendee", "host")),
+)
+DEFAULT_LAYOUT = "avery-l7418"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60] or "export"
+
+
+class ExportPage(QWidget):
+    """Choose a document, its options and a file; export with progress and cancel.
+
+    Args:
+        db: the open database (the worker opens its own session on it).
+        folder: where files are suggested by default.
+        parent: the Qt parent.
+
+    Signals:
+        finished(object): the export wrote this Path.
+        failed(str): the export failed; the message says why.
+        folder_used(object): the user exported into this folder (remember it).
+        layouts_loaded(): the badge layouts are listed.
+    """
+
+    finished = Signal(object)
+    failed = Signal(str)
+    folder_used = Signal(object)
+    layouts_loaded = Signal()
+
+    def __init__(self, db: Database, folder: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.folder = folder
+        self.delegation_id: int | None = None
+        self.title = ""
+        self.task: Task | None = None
+        self.layout_task: Task | None = None
+        self.last_written: Path | None = None
+        self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
+        self.choose_file: Callable[[str, str], str] = self._choose_file
+        self._file_edited = False
+        self._layout_descriptions: dict[str, str] = {}
+        self._build()
+
+    # building -------------------------------------------------------------------
+    def _build(self) -> None:
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Document to export")
+        for kind in KINDS:
+            self.kind.addItem(kind.label, kind.key)
+        self.paper = QComboBox()
+        self.paper.addItem("A4", "a4")
+        self.paper.addItem("US Letter", "letter")
+        self.paper.setAccessibleName("Paper size")
+        self.attendee = QComboBox()
+        self.attendee.setAccessibleName("Attendee")
+        self.host = QComboBox()
+        self.host.setAccessibleName("Host organisation")
+        self.layout_combo = QComboBox()
+        self.layout_combo.setAccessibleName("Badge layout")
+        self.layout_combo.addItem(DEFAULT_LAYOUT, DEFAULT_LAYOUT)
+        self.layout_note = QLabel()
+        self.layout_note.setWordWrap(True)
+        self.order = QComboBox()
+        self.order.setAccessibleName("Badge order")
+        for key, label in (("name", "Name"), ("organisation", "Organisation"), ("role", "Role")):
+            self.order.addItem(label, key)
+        self.qr = QCheckBox("Print a QR code on each badge")
+        self.qr.setAccessibleName("QR codes on badges")
+        self.offset_x = QDoubleSpinBox()
+        self.offset_y = QDoubleSpinBox()
+        for spin, axis in ((self.offset_x, "right"), (self.offset_y, "down")):
+            spin.setRange(-20, 20)
+            spin.setSingleStep(0.5)
+            spin.setSuffix(" mm")
+            spin.setAccessibleName(f"Printer offset {axis}")
+        self.calibration = QCheckBox("Print the calibration page instead of badges")
+        self.calibration.setAccessibleName("Calibration page")
+        self.list_format = QComboBox()
+        self.list_format.addItem("PDF", "pdf")
+        self.list_format.addItem("CSV (spreadsheet)", "csv")
+        self.list_format.setAccessibleName("List format")
+        self.per = QComboBox()
+        self.per.addItem("One sheet per agenda item", "item")
+        self.per.addItem("One sheet per day", "day")
+        self.per.setAccessibleName("Attendance sheets per")
+        self.file = QLineEdit()
+        self.file.setAccessibleName("File to write")
+        self.file.textEdited.connect(self._file_touched)
+        self.browse = QPushButton("Browse…")
+        self.browse.setAccessibleName("Choose the file to write")
+        self.browse.clicked.connect(self.browse_file)
+
+        offsets = QHBoxLayout()
+        offsets.addWidget(QLabel("right"))
+        offsets.addWidget(self.offset_x)
+        offsets.addWidget(QLabel("down"))
+        offsets.addWidget(self.offset_y)
+        offsets.addStretch(1)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file, 1)
+        file_row.addWidget(self.browse)
+
+        self.form = QFormLayout()
+        self.form.addRow("Document:", self.kind)
+        self.rows: dict[str, Any] = {}
+        for key, label, widget in (
+            ("paper", "Paper:", self.paper),
+            ("attendee", "For:", self.attendee),
+            ("host", "Host calendar:", self.host),
+            ("layout", "Layout:", self.layout_combo),
+            ("layout_note", "", self.layout_note),
+            ("order", "Order:", self.order),
+            ("qr", "", self.qr),
+            ("offset", "Printer offset:", offsets),
+            ("calibration", "", self.calibration),
+            ("format", "Format:", self.list_format),
+            ("per", "Sheets:", self.per),
+        ):
+            self.form.addRow(label, widget)
+            self.rows[key] = widget
+        self.form.addRow("Save as:", file_row)
+
+        self.export_button = QPushButton("Export")
+        self.export_button.setAccessibleName("Export the document")
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self.start)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Export progress")
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel the export")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Export result")
+        self.open_file_button = QPushButton("Open file")
+        self.open_file_button.clicked.connect(self.open_file)
+        self.open_folder_button = QPushButton("Open folder")
+        self.open_folder_button.clicked.connect(self.open_folder)
+        for button in (self.open_file_button, self.open_folder_button):
+            button.hide()
+
+        actions = QHBoxLayout()
+        actions.addWidget(self.export_button)
+        actions.addWidget(self.progress, 1)
+        actions.addWidget(self.cancel_button)
+        actions.addStretch(0)
+        done = QHBoxLayout()
+        done.addWidget(self.status, 1)
+        done.addWidget(self.open_file_button)
+        done.addWidget(self.open_folder_button)
+
+        intro = QLabel(
+            "Documents and calendars are made from the delegation as it is saved now. "
+            "Personal itineraries and calendars are for one attendee; host calendars "
+            "hold the items an organisation hosts."
+        )
+        intro.setWordWrap(True)
+        box = QWidget()
+        box.setMaximumWidth(760)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(intro)
+        column.addSpacing(8)
+        column.addLayout(self.form)
+        column.addSpacing(8)
+        column.addLayout(actions)
+        column.addLayout(done)
+        outer = QVBoxLayout(self)
+        outer.addWidget(box)
+        outer.addStretch(1)
+
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        for combo in (self.attendee, self.host, self.list_format):
+            combo.currentIndexChanged.connect(self._suggest_file)
+        self.attendee.currentIndexChanged.connect(self._who_changed)
+        self.layout_combo.currentIndexChanged.connect(self._layout_changed)
+        self._kind_changed()
+
+    # data -----------------------------------------------------------------------
+    def set_delegation(self, delegation: Delegation) -> None:
+        """Offer exports of ``delegation`` (a loaded one: attendees and hosts are listed)."""
+        self.delegation_id = delegation.id
+        self.title = delegation.title
+        keep_attendee, keep_host = self.attendee.currentData(), self.host.currentData()
+        self.attendee.blockSignals(True)
+        self.attendee.clear()
+        self.attendee.addItem("The whole delegation", None)
+        for p in sorted(
+            delegation.participations, key=lambda p: (p.person.family_name, p.person.given_name)
+        ):
+            self.attendee.addItem(f"{p.person.full_name} (personal)", p.person_id)
+        self._reselect(self.attendee, keep_attendee)
+        self.attendee.blockSignals(False)
+        self.host.blockSignals(True)
+        self.host.clear()
+        self.host.addItem("No host (delegation or personal calendar)", None)
+        hosts = {item.host.id: item.host.display_name for item in delegation.items if item.host}
+        for host_id, name in sorted(hosts.items(), key=lambda h: fold(h[1])):
+            self.host.addItem(name, host_id)
+        self._reselect(self.host, keep_host)
+        self.host.blockSignals(False)
+        self._suggest_file()
+
+    @staticmethod
+    def _reselect(combo: QComboBox, data: Any) -> None:
+        index = combo.findData(data)
+        combo.setCurrentIndex(index if index >= 0 else 0)
+
+    def current_kind(self) -> Kind:
+        return KINDS[max(self.kind.currentIndex(), 0)]
+
+    def select_kind(self, key: str) -> None:
+        index = self.kind.findData(key)
+        if index >= 0:
+            self.kind.setCurrentIndex(index)
+
+    def _kind_changed(self) -> None:
+        kind = self.current_kind()
+        shown = set(kind.options)
+        if "layout" in shown:
+            shown.add("layout_note")
+            self.load_layouts()
+        for key, widget in self.rows.items():
+            self.form.setRowVisible(widget, key in shown)
+        self._suggest_file()
+
+    def _who_changed(self) -> None:
+        if self.attendee.currentData() is not None and self.host.currentIndex() > 0:
+            self.host.setCurrentIndex(0)
+
+    def _layout_changed(self) -> None:
+        self.layout_note.setText(self._layout_descriptions.get(self.layout_combo.currentData(), ""))
+
+    def load_layouts(self) -> None:
+        """List the badge layouts on a worker (the badge module loads ReportLab)."""
+        if self.layout_task is not None:
+            return
+
+        def work(progress: Progress) -> list[tuple[str, str]]:
+            from delegations.exports.badges import list_layouts
+
+            return [(layout.name, layout.description) for layout in list_layouts()]
+
+        self.layout_task = Task(work, parent=self)
+        self.layout_task.succeeded.connect(self._layouts_ready)
+        self.layout_task.start()
+
+    def _layouts_ready(self, layouts: list[tuple[str, str]]) -> None:
+        keep = self.layout_combo.currentData()
+        self._layout_descriptions = dict(layouts)
+        self.layout_combo.blockSignals(True)
+        self.layout_combo.clear()
+        for name, _description in layouts:
+            self.layout_combo.addItem(name, name)
+        self._reselect(self.layout_combo, keep)
+        self.layout_combo.blockSignals(False)
+        self._layout_changed()
+        self.layouts_loaded.emit()
+
+    # file -------------------------------------------------------------------------
+    def suffix(self) -> str:
+        kind = self.current_kind()
+        if kind.key == "ical":
+            return ".ics"
+        if "format" in kind.options and self.list_format.currentData() == "csv":
+            return ".csv"
+        return ".pdf"
+
+    def suggested_name(self) -> str:
+        kind = self.current_kind()
+        parts = [slug(self.title), kind.key]
+        if "attendee" in kind.options and self.attendee.currentData() is not None:
+            parts.append(slug(self.attendee.currentText().replace("(personal)", "")))
+        if kind.key == "ical" and self.host.currentData() is not None:
+            parts.append(slug(self.host.currentText()))
+        return "-".join(parts) + self.suffix()
+
+    def _suggest_file(self) -> None:
+        if self._file_edited and self.file.text().strip():
+            current = Path(self.file.text().strip())
+            self.file.setText(str(current.with_suffix(self.suffix())))
+            return
+        self.file.setText(str(self.folder / self.suggested_name()))
+
+    def _file_touched(self) -> None:
+        self._file_edited = True
+
+    def _choose_file(self, suggestion: str, filters: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", suggestion, filters)
+        return path
+
+    def browse_file(self) -> None:
+        filters = {
+            ".pdf": "PDF documents (*.pdf)",
+            ".csv": "CSV files (*.csv)",
+            ".ics": "Calendars (*.ics)",
+        }[self.suffix()]
+        path = self.choose_file(self.file.text(), filters)
+        if path:
+            self.file.setText(path)
+            self._file_edited = True
+
+    # exporting -------------------------------------------------------------------
+    def options(self) -> ExportOptions:
+        kind = self.current_kind()
+        attendee = self.attendee.currentData() if "attendee" in kind.options else None
+        host = self.host.currentData() if kind.key == "ical" else None
+        if kind.key == "ical" and attendee is not None:
+            host = None
+        return ExportOptions(
+            paper=self.paper.currentData(),
+            attendee_id=attendee,
+            host_id=host,
+            layout=self.layout_combo.currentData() or DEFAULT_LAYOUT,
+            list_format=self.list_format.currentData(),
+            per=self.per.currentData(),
+            qr=self.qr.isChecked(),
+            offset_mm=(self.offset_x.value(), self.offset_y.value()),
+            calibration=self.calibration.isChecked(),
+            order=self.order.currentData(),
+        )
+
+    def busy(self) -> bool:
+        return self.task is not None and self.task.isRunning()
+
+    def start(self) -> None:
+        """Export the chosen document to the chosen file on a worker thread."""
+        if self.busy() or self.delegation_id is None:
+            return
+        text = self.file.text().strip()
+        if not text:
+            self._show_failure("Choose the file to write.")
+            return
+        out = Path(text).expanduser()
+        if not out.suffix:
+            out = out.with_suffix(self.suffix())
+        kind, options, db, delegation_id = (
+            self.current_kind().key,
+            self.options(),
+            self.db,
+            self.delegation_id,
+        )
+
+        def work(progress: Progress) -> Path:
+            from dataclasses import replace
+
+            from delegations.exports import run_export
+
+            with db.session() as session:
+                delegation = queries.load_delegation(session, delegation_id)
+            progress(0, 1)
+            return run_export(kind, delegation, out, replace(options, progress=progress))
+
+        self.task = Task(
+            work, cancel_error=ExportCancelled, expected=(ExportError, ServiceError, OSError)
+        )
+        self.task.progressed.connect(self._progressed)
+        self.task.succeeded.connect(self._succeeded)
+        self.task.failed.connect(self._show_failure)
+        self.task.was_cancelled.connect(self._cancelled)
+        self.task.finished.connect(self._idle)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
+        self.export_button.setEnabled(False)
+        self.open_file_button.hide()
+        self.open_folder_button.hide()
+        self.status.setText(f"Exporting {self.current_kind().label.lower()}…")
+        self.task.start()
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.status.setText("Cancelling…")
+
+    def _progressed(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+
+    def _succeeded(self, path: Path) -> None:
+        self.last_written = Path(path)
+        self.status.setText(f"Wrote {self.last_written}")
+        self.open_file_button.show()
+        self.open_folder_button.show()
+        self.folder_used.emit(self.last_written.parent)
+        self.finished.emit(self.last_written)
+
+    def _show_failure(self, message: str) -> None:
+        self.status.setText(f"Export failed: {message}")
+        self.failed.emit(message)
+
+    def _cancelled(self) -> None:
+        self.status.setText("Export cancelled; no file was written.")
+
+    def _idle(self) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.export_button.setEnabled(True)
+        if self.task is not None:
+            self.task.deleteLater()
+        self.task = None
+
+    def open_file(self) -> None:
+        if self.last_written is not None:
+            self.open_url(QUrl.fromLocalFile(str(self.last_written)))
+
+    def open_folder(self) -> None:
+        if self.last_written is not None:
+            self.open_url(QUrl.fromLocalFile(str(self.last_written.parent)))
+
+    def wait(self, ms: int = 30000) -> None:
+        """Wait for a running export (used when the window closes)."""
+        if self.task is not None:
+            self.task.cancel()
+            self.task.wait(ms)
+        if self.layout_task is not None:
+            self.layout_task.wait(ms)

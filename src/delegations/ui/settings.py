@@ -1,0 +1,102 @@
+"""Every remembered setting, declared once with its default.
+
+Settings live in Qt's usual place for the organisation ``Delegations`` and the
+application ``delegations``. Set ``DELEGATIONS_SETTINGS_DIR`` to keep them in an
+INI file in that folder instead (tests, portable installs).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QSize
+
+ORGANISATION = "Delegations"
+APPLICATION = "delegations"
+ENV_SETTINGS_DIR = "DELEGATIONS_SETTINGS_DIR"
+MAX_RECENT = 8
+VERSION = 1
+
+
+class Settings:
+    """Typed access to the application's QSettings.
+
+    Args:
+        store: the QSettings to use; by default the one ``open_settings`` returns.
+    """
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store if store is not None else open_settings()
+        if self.store.value("version") is None:
+            self.store.setValue("version", VERSION)
+
+    # window ---------------------------------------------------------------
+    def geometry(self) -> QByteArray | None:
+        return self._bytes("window/geometry")
+
+    def set_geometry(self, value: QByteArray) -> None:
+        self.store.setValue("window/geometry", value)
+
+    def window_size(self) -> QSize | None:
+        value = self.store.value("window/size")
+        return value if isinstance(value, QSize) and value.isValid() else None
+
+    def set_window_size(self, value: QSize) -> None:
+        self.store.setValue("window/size", value)
+
+    def window_state(self) -> QByteArray | None:
+        return self._bytes("window/state")
+
+    def set_window_state(self, value: QByteArray) -> None:
+        self.store.setValue("window/state", value)
+
+    def splitter(self, name: str) -> QByteArray | None:
+        return self._bytes(f"splitters/{name}")
+
+    def set_splitter(self, name: str, value: QByteArray) -> None:
+        self.store.setValue(f"splitters/{name}", value)
+
+    # databases ------------------------------------------------------------
+    def last_database(self) -> Path | None:
+        value = self.store.value("databases/last")
+        return Path(str(value)) if value else None
+
+    def recent_databases(self) -> list[Path]:
+        value = self.store.value("databases/recent")
+        if not value:
+            return []
+        items = [value] if isinstance(value, str) else list(value)
+        return [Path(str(v)) for v in items if v]
+
+    def remember_database(self, path: Path) -> None:
+        """Make ``path`` the last database and the first of the recent ones."""
+        path = Path(path)
+        recent = [p for p in self.recent_databases() if p != path]
+        recent.insert(0, path)
+        self.store.setValue("databases/last", str(path))
+        self.store.setValue("databases/recent", [str(p) for p in recent[:MAX_RECENT]])
+
+    # exports --------------------------------------------------------------
+    def export_folder(self) -> Path:
+        value = self.store.value("exports/folder")
+        return Path(str(value)) if value else Path.home()
+
+    def set_export_folder(self, folder: Path) -> None:
+        self.store.setValue("exports/folder", str(folder))
+
+    def sync(self) -> None:
+        self.store.sync()
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self.store.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+
+def open_settings() -> QSettings:
+    """The QSettings store: an INI file under $DELEGATIONS_SETTINGS_DIR, else Qt's default."""
+    folder = os.environ.get(ENV_SETTINGS_DIR)
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        return QSettings(str(Path(folder) / "delegations.ini"), QSettings.Format.IniFormat)
+    return QSettings(ORGANISATION, APPLICATION)

@@ -1,0 +1,87 @@
+"""Long work (exports, imports) on a worker thread, so the window stays responsive."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+Progress = Callable[[int, int], None]
+
+
+class Cancelled(Exception):
+    """Raised inside the work when the user pressed Cancel."""
+
+
+class Task(QThread):
+    """Runs ``work(progress)`` on its own thread.
+
+    ``progress(done, total)`` reports how far the work is and raises the
+    ``cancel_error`` once ``cancel()`` was called, so the work stops at its next
+    step. The work must open its own database session (sessions are not shared
+    between threads).
+
+    Args:
+        work: the function to run; what it returns is passed to ``succeeded``.
+        cancel_error: the exception type that ``progress`` raises after cancel().
+        expected: exception types whose message is shown as is.
+        parent: the Qt parent.
+
+    Signals:
+        progressed(int, int): done, total.
+        succeeded(object): the work's result.
+        failed(str): the work failed; the message is for the user.
+        was_cancelled(): the work stopped because the user cancelled it.
+    """
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    was_cancelled = Signal()
+
+    def __init__(
+        self,
+        work: Callable[[Progress], Any],
+        cancel_error: type[BaseException] = Cancelled,
+        expected: tuple[type[BaseException], ...] = (),
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.work = work
+        self.cancel_error = cancel_error
+        self.expected = expected
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _progress(self, done: int, total: int) -> None:
+        if self._cancel.is_set():
+            raise self.cancel_error("cancelled")
+        self.progressed.emit(done, total)
+
+    def run(self) -> None:
+        try:
+            result = self.work(self._progress)
+        except self.cancel_error:
+            self.was_cancelled.emit()
+        except self.expected as exc:
+            self.failed.emit(_message(exc))
+        except Exception as exc:
+            self.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
+        else:
+            if self._cancel.is_set():
+                self.was_cancelled.emit()
+            else:
+                self.succeeded.emit(result)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.strerror or exc}: {exc.filename}"
+    return str(exc) or type(exc).__name__
