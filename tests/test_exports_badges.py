@@ -410,3 +410,47 @@ def test_one_path_per_qr_code(demo: Delegation, tmp_path: Path) -> None:
             fills_after_runs += 1
             in_path = False
     assert fills_after_runs == min(8, attending(demo))
+
+
+def segments_outside_badges(pdf: Path, name: str) -> list[tuple[float, float, float, float]]:
+    """Line segments (mm from the top-left) that touch no badge: crop marks."""
+    layout = load_layout(name)
+    reader = PdfReader(pdf)
+    paper_h = float(reader.pages[0].mediabox.height)
+    content = ContentStream(reader.pages[0].get_contents(), reader)
+    boxes = [
+        (x, y, x + layout.badge_mm[0], y + layout.badge_mm[1]) for x, y in badge_positions(layout)
+    ]
+    found, pending, start = [], [], None
+    for operands, operator in content.operations:
+        if operator == b"m":
+            start = (float(operands[0]) / MM, (paper_h - float(operands[1])) / MM)
+        elif operator == b"l" and start is not None:
+            end = (float(operands[0]) / MM, (paper_h - float(operands[1])) / MM)
+            left, right = sorted((start[0], end[0]))
+            top, bottom = sorted((start[1], end[1]))
+            if not any(
+                left < x1 and right > x0 and top < y1 and bottom > y0 for x0, y0, x1, y1 in boxes
+            ):
+                pending.append((left, top, right, bottom))
+            start = end
+        elif operator == b"S":  # stroked: a drawn line
+            found += pending
+            pending = []
+        elif operator in (b"n", b"f", b"f*", b"W", b"W*"):  # clips and fills are not lines
+            pending = []
+    return found
+
+
+def test_crop_marks_only_where_the_layout_asks(demo: Delegation, tmp_path: Path) -> None:
+    cards = badges.export(demo, tmp_path / "cards.pdf", ExportOptions(layout="cr80-cards"))
+    marks = segments_outside_badges(cards, "cr80-cards")
+    # every cut line (2 per column, 2 per row) is marked at both ends
+    assert len(marks) == 2 * (2 * 2) + 2 * (2 * 5)
+    edges_x = {
+        round(x + e, 2) for x, _ in badge_positions(load_layout("cr80-cards")) for e in (0, 85.6)
+    }
+    vertical = {round(left, 2) for left, top, right, bottom in marks if left == right}
+    assert vertical == edges_x
+    labels = badges.export(demo, tmp_path / "labels.pdf", ExportOptions(layout="avery-l7418"))
+    assert segments_outside_badges(labels, "avery-l7418") == []

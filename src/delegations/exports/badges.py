@@ -638,7 +638,7 @@ def draw_calibration(canvas: Canvas, layout: Layout, offset_mm: tuple[float, flo
         canvas.drawCentredString(
             x + badge_w * MM / 2,
             y + 6,
-            f"left {left:.1f} mm, top {top:.1f} mm",
+            f"left {round(left, 2):g} mm, top {round(top, 2):g} mm",
         )
     canvas.restoreState()
     if layout.crop_marks:
