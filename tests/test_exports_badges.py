@@ -397,6 +397,22 @@ def test_closing_the_stream_early_stops_the_workers() -> None:
     assert first == encode(payloads[0])
 
 
+def test_without_worker_processes_codes_are_encoded_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from delegations.exports import qr
+
+    class NoPool:
+        def __init__(self, **_: object) -> None:
+            raise BrokenProcessPool("no processes in this sandbox")
+
+    monkeypatch.setattr(qr, "ProcessPoolExecutor", NoPool)
+    payloads = [payload(f"{i:08d}-0000-4000-8000-000000000000") for i in range(100)]
+    assert encode_many(payloads, workers=2) == [encode(data) for data in payloads]
+
+
 def test_one_path_per_qr_code(demo: Delegation, tmp_path: Path) -> None:
     out = badges.export(demo, tmp_path / "qr.pdf", ExportOptions(qr=True))
     reader = PdfReader(out)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 PARALLEL_FROM = 64
@@ -83,16 +84,24 @@ def encode_stream(
             yield encode(data)
         return
     size = max(8, min(CHUNK, -(-len(payloads) // (workers * 2))))
-    pool = ProcessPoolExecutor(max_workers=workers)
+    done = 0
     try:
-        futures = [
-            pool.submit(_encode_chunk, payloads[i : i + size])
-            for i in range(0, len(payloads), size)
-        ]
-        for future in futures:
-            yield from future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool = ProcessPoolExecutor(max_workers=workers)
+        try:
+            futures = [
+                pool.submit(_encode_chunk, payloads[i : i + size])
+                for i in range(0, len(payloads), size)
+            ]
+            for future in futures:
+                chunk = future.result()
+                done += len(chunk)
+                yield from chunk
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    except (BrokenProcessPool, OSError):
+        # No worker processes here (a sandbox, a frozen app): the rest in this one.
+        for data in payloads[done:]:
+            yield encode(data)
 
 
 def encode_many(payloads: Sequence[str], workers: int | None = None) -> list[QrRuns]:
