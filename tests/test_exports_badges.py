@@ -280,6 +280,18 @@ def overlaps_qr(line: badges.Line, half: float, box: tuple[float, float, float])
     return line.x + half > qx and line.x - half < qx + side and top > qy and bottom < qy + side
 
 
+def test_an_unreadably_long_organisation_gives_way_to_its_acronym() -> None:
+    width, height = 86 * MM, 55 * MM
+    long = (
+        "Fédération des Industries Culturelles et Créatives du Nord-Pas-de-Calais et de la Picardie"
+    )
+    text = BadgeText("Ali Ng", long, "Guest", "Visit", acronym="FICC")
+    printed = [line.text for line in compose(width, height, text, True).lines]
+    assert "FICC" in printed and not any("Fédération" in line for line in printed)
+    short = BadgeText("Ali Ng", "Aéronef", "Guest", "Visit", acronym="AER")
+    assert "Aéronef" in [line.text for line in compose(width, height, short, True).lines]
+
+
 def test_a_short_name_stays_on_one_line_and_a_long_one_breaks() -> None:
     width, height = 86 * MM, 55 * MM
     text = BadgeText("Ali Ng", "", "Guest", "Visit")
@@ -331,7 +343,7 @@ def test_orders(demo: Delegation) -> None:
     by_name = badges.choose(demo, ExportOptions(order="name"))
     assert all(p.status.attending for p in by_name)
     assert len(by_name) == attending(demo)
-    folded = [fold(p.display_name) for p in by_name]
+    folded = [fold(p.person.sort_name) for p in by_name]
     assert folded == sorted(folded)
     by_role = badges.choose(demo, ExportOptions(order="role"))
     roles = list(Role)

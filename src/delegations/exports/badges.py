@@ -55,6 +55,9 @@ ROLE_COLOURS: dict[Role, str] = {
 
 INK = "#1A1A1A"
 MUTED = "#4D4D4D"
+WHITE = "#FFFFFF"
+MIN_ORGANISATION = 7.0
+"""Below this size (pt, on an 86 × 55 mm badge) the organisation's acronym is printed."""
 
 # Vertical metrics of DejaVu Sans as fractions of the font size: the tallest accented
 # capital and the deepest descender, so fitted text never leaves its box.
@@ -303,6 +306,8 @@ class BadgeText:
     organisation: str
     role: str
     title: str
+    acronym: str = ""
+    """The organisation's acronym, printed instead of a name too long to read."""
 
 
 def _stack(
@@ -319,56 +324,66 @@ def _stack(
 
 
 def compose(width: float, height: float, text: BadgeText, qr: bool) -> Design:
-    """Lay out one badge of ``width`` × ``height`` pt (pure: no canvas)."""
+    """Lay out one badge of ``width`` × ``height`` pt (pure: no canvas).
+
+    From the top: the delegation's title and a short rule, the name and the
+    organisation centred in the middle (beside the QR code on landscape badges,
+    above it on portrait ones), the role on the band at the bottom.
+    """
     scale = min(width, height) / (55 * MM)
-    portrait = height > width * 1.2
     pad = 3.5 * MM * scale
     band = min(height * 0.18, 12 * MM * scale)
-    inner = width - 2 * pad
+    lines, rule_y = _header(width, height, text.title, pad, scale)
+    role = fit_text(text.role, FONT_BOLD, 12 * scale, width - 2 * pad, band * 0.62, 1)
+    baseline = (band - role.size * 0.73) / 2  # capitals (0.73 em high) centred on the band
+    lines.append(Line(role.lines[0], FONT_BOLD, role.size, width / 2, baseline, WHITE))
+    area = (pad, band + pad * 0.7, width - 2 * pad, rule_y - pad * 0.7 - (band + pad * 0.7))
+    area, qr_box = _place_qr(area, width, height, pad) if qr else (area, None)
+    lines.extend(_middle(text, area, scale))
+    return Design(width, height, tuple(lines), band, rule_y, qr_box)
 
-    title = fit_text(text.title, FONT, 8.5 * scale, inner, 0.13 * height, 2)
-    role = fit_text(text.role, FONT_BOLD, 12 * scale, inner, band * 0.62, 1)
-    title_top = height - pad * 0.8
-    rule_y = title_top - title.height - pad * 0.45
-    lines = _stack([(title, FONT, MUTED)], width / 2, title_top, 0)
-    lines.append(
-        Line(
-            role.lines[0],
-            FONT_BOLD,
-            role.size,
-            width / 2,
-            _band_baseline(band, role.size),
-            "#FFFFFF",
-        )
-    )
 
-    mid_top, mid_bottom = rule_y - pad * 0.7, band + pad * 0.7
-    text_left, text_width_, qr_box = pad, inner, None
-    if qr and portrait:
-        side = min(width * 0.36, (mid_top - mid_bottom) * 0.38)
-        qr_box = ((width - side) / 2, mid_bottom, side)
-        mid_bottom += side + pad * 0.4
-    elif qr:
-        side = min(width * 0.27, mid_top - mid_bottom)
-        qr_box = (width - pad * 0.6 - side, (mid_top + mid_bottom - side) / 2, side)
-        text_width_ = inner - side + pad * 0.4 - pad * 0.6
-    mid_h = mid_top - mid_bottom
-    name = fit_text(text.name, FONT_BOLD, 24 * scale, text_width_, mid_h * 0.64, 2)
-    organisation = fit_text(text.organisation, FONT, 10.5 * scale, text_width_, mid_h * 0.30, 2)
-    gap = min(name.size * 0.35, mid_h - name.height - organisation.height)
+def _header(
+    width: float, height: float, title: str, pad: float, scale: float
+) -> tuple[list[Line], float]:
+    """The title's lines at the top, and the height of the rule under them."""
+    fitted = fit_text(title, FONT, 8.5 * scale, width - 2 * pad, 0.13 * height, 2)
+    top = height - pad * 0.8
+    return _stack([(fitted, FONT, MUTED)], width / 2, top, 0), top - fitted.height - pad * 0.45
+
+
+Area = tuple[float, float, float, float]
+"""(left, bottom, width, height) in points."""
+
+
+def _place_qr(
+    area: Area, width: float, height: float, pad: float
+) -> tuple[Area, tuple[float, float, float]]:
+    """The QR code's square, and what is left of ``area`` for the text."""
+    left, bottom, area_w, area_h = area
+    if height > width * 1.2:  # portrait: the code centred under the text
+        side = min(width * 0.36, area_h * 0.38)
+        box = ((width - side) / 2, bottom, side)
+        return (left, bottom + side + pad * 0.4, area_w, area_h - side - pad * 0.4), box
+    side = min(width * 0.27, area_h)  # landscape: the code on the right
+    box = (width - pad * 0.6 - side, bottom + (area_h - side) / 2, side)
+    return (left, bottom, area_w - side - pad * 0.2, area_h), box
+
+
+def _middle(text: BadgeText, area: Area, scale: float) -> list[Line]:
+    """Name and organisation, as large as they fit, centred in ``area``."""
+    left, bottom, area_w, area_h = area
+    name = fit_text(text.name, FONT_BOLD, 24 * scale, area_w, area_h * 0.64, 2)
+    organisation = fit_text(text.organisation, FONT, 10.5 * scale, area_w, area_h * 0.30, 2)
+    if organisation.size < MIN_ORGANISATION * scale and text.acronym:
+        organisation = fit_text(text.acronym, FONT, 10.5 * scale, area_w, area_h * 0.30, 1)
+    gap = min(name.size * 0.35, area_h - name.height - organisation.height)
     blocks = [(name, FONT_BOLD, INK)]
     total = name.height
     if text.organisation:
         blocks.append((organisation, FONT, MUTED))
         total += gap + organisation.height
-    top = mid_bottom + (mid_h + total) / 2
-    lines.extend(_stack(blocks, text_left + text_width_ / 2, top, gap))
-    return Design(width, height, tuple(lines), band, rule_y, qr_box)
-
-
-def _band_baseline(band: float, size: float) -> float:
-    # Centre the capitals (cap height ≈ 0.73 em) in the band.
-    return (band - size * 0.73) / 2
+    return _stack(blocks, left + area_w / 2, bottom + (area_h + total) / 2, gap)
 
 
 # --------------------------------------------------------------------------- people
@@ -382,6 +397,7 @@ def badge_text(participation: Participation, delegation: Delegation) -> BadgeTex
         organisation=_clean(organisation),
         role=participation.role.label,
         title=_clean(delegation.title),
+        acronym=_clean(person.organisation.acronym) if person.organisation else "",
     )
 
 
@@ -390,7 +406,8 @@ def _clean(text: str) -> str:
 
 
 def choose(delegation: Delegation, options: ExportOptions) -> list[Participation]:
-    """The participations to print, in print order."""
+    """The participations to print: ``options.selection`` in its order, else everyone
+    attending by family name, by organisation (then name) or by role (then name)."""
     participations = list(delegation.participations)
     if options.selection is not None:
         by_person = {p.person_id or p.person.id: p for p in participations}
@@ -404,7 +421,7 @@ def choose(delegation: Delegation, options: ExportOptions) -> list[Participation
     roles = list(Role)
 
     def name_key(p: Participation) -> tuple[str, str]:
-        return (fold(p.display_name), p.display_name)
+        return (fold(p.person.sort_name), p.display_name)
 
     def org_key(p: Participation) -> str:
         organisation = p.person.organisation
@@ -427,7 +444,7 @@ def check_glyphs(texts: Sequence[BadgeText], people: Sequence[str]) -> None:
     for text, person in zip(texts, people, strict=True):
         missing = sorted(
             {c for c in text.name if ord(c) not in cmaps[FONT_BOLD]}
-            | {c for c in text.organisation if ord(c) not in cmaps[FONT]}
+            | {c for c in text.organisation + text.acronym if ord(c) not in cmaps[FONT]}
         )
         if missing:
             problems.append(f"{person}: {' '.join(missing)}")
