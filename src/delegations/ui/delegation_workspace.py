@@ -22,10 +22,11 @@ from delegations.ui.agenda_page import AgendaPage
 from delegations.ui.attendees import AttendeesPage
 from delegations.ui.export_page import ExportPage
 from delegations.ui.forms import Form
+from delegations.ui.pages import WORKSPACE_PAGES
 from delegations.ui.records import changed_fields, delegation_fields, plural
 from delegations.ui.undo import Edits, UpdateRecord
 
-PAGES = ("overview", "attendees", "agenda", "exports")
+PAGES = WORKSPACE_PAGES
 
 
 class OverviewPage(QWidget):
@@ -41,8 +42,7 @@ class OverviewPage(QWidget):
         self.edits = edits
         self.delegation_id: int | None = None
         self.old: dict[str, object] = {}
-        self.form = Form(delegation_fields(edits.db))
-        self.form.setMaximumWidth(760)
+        self._form: Form | None = None
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Delegation summary")
@@ -52,12 +52,10 @@ class OverviewPage(QWidget):
         self.revert_button.setAccessibleName("Revert the delegation's changes")
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.revert)
-        self.form.edited.connect(self._update_buttons)
         inner = QWidget()
-        column = QVBoxLayout(inner)
-        column.addWidget(self.summary)
-        column.addWidget(self.form)
-        column.addStretch(1)
+        self.column = QVBoxLayout(inner)
+        self.column.addWidget(self.summary)
+        self.column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -68,7 +66,18 @@ class OverviewPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
-        self._update_buttons()
+        self.save_button.setEnabled(False)
+        self.revert_button.setEnabled(False)
+
+    @property
+    def form(self) -> Form:
+        """The form, built when first needed (its pickers read every person)."""
+        if self._form is None:
+            self._form = Form(delegation_fields(self.edits.db))
+            self._form.setMaximumWidth(760)
+            self._form.edited.connect(self._update_buttons)
+            self.column.insertWidget(1, self._form)
+        return self._form
 
     def set_delegation(self, delegation: Delegation) -> None:
         """Show ``delegation``; edits being typed are kept when it is the same one."""
@@ -87,7 +96,7 @@ class OverviewPage(QWidget):
         self._update_buttons()
 
     def is_dirty(self) -> bool:
-        return self.form.is_dirty()
+        return self._form is not None and self._form.is_dirty()
 
     def save(self) -> bool:
         """Save what was typed (one undoable edit); messages appear under their fields."""

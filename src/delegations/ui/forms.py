@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -167,6 +168,7 @@ def qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
+@lru_cache(maxsize=1)
 def timezone_names() -> list[str]:
     from delegations.services.validation import _zones
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -19,27 +19,25 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QWidget,
 )
 
 from delegations.services import ServiceError
 from delegations.store import Database, StoreError
 from delegations.ui import readers
-from delegations.ui.delegation_workspace import PAGES as WORKSPACE_PAGES
-from delegations.ui.delegation_workspace import DelegationWorkspace
 from delegations.ui.forms import RecordDialog
+from delegations.ui.pages import LIST_PAGES as PAGE_NAMES
+from delegations.ui.pages import WORKSPACE_PAGES
 from delegations.ui.records import KINDS, RecordActions
 from delegations.ui.settings import Settings
 from delegations.ui.tables import RecordListPage
 from delegations.ui.undo import Edits
 from delegations.ui.workers import Progress, Task
 
-LIST_PAGES = ("delegation", "person", "organisation", "venue")
-PAGE_NAMES = {
-    "delegations": "delegation",
-    "people": "person",
-    "organisations": "organisation",
-    "venues": "venue",
-}
+if TYPE_CHECKING:
+    from delegations.ui.delegation_workspace import DelegationWorkspace
+
+LIST_PAGES = tuple(PAGE_NAMES.values())
 WORKSPACE_ROW = len(LIST_PAGES)
 
 Confirm = Callable[[str, str], bool]
@@ -129,17 +127,13 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(kind.title)
             item.setToolTip(f"{kind.title} (Ctrl+{len(self.pages)})")
             self.sidebar.addItem(item)
-        self.workspace = DelegationWorkspace(
-            self.edits, self.settings.export_folder(), self.confirm, self.inform
-        )
-        self.workspace.title_changed.connect(self._workspace_title)
-        self.workspace.closed.connect(self._workspace_closed)
-        self.workspace.exports.folder_used.connect(self.settings.set_export_folder)
-        self.stack.addWidget(self.workspace)
+        self._workspace: DelegationWorkspace | None = None
+        self._placeholder = QWidget()
+        self.stack.addWidget(self._placeholder)
         self.workspace_item = QListWidgetItem("Study visit")
         self.sidebar.addItem(self.workspace_item)
         self.workspace_item.setHidden(True)
-        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.currentRowChanged.connect(self._page_shown)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
         self.splitter.addWidget(self.sidebar)
@@ -152,7 +146,7 @@ class MainWindow(QMainWindow):
         if old is not None:
             old.deleteLater()
         self.setTabOrder(self.sidebar, self.stack)
-        self.reload_lists()
+        self.loaded: set[str] = set()
         self.sidebar.setCurrentRow(0)
         self.setWindowTitle(f"Delegations – {db.path.name}")
         self.db_label.setText(str(db.path))
@@ -264,16 +258,33 @@ class MainWindow(QMainWindow):
 
     # pages ----------------------------------------------------------------------
     def reload_lists(self, kinds: frozenset[str] | None = None) -> None:
-        """Re-read the record tables (all, or those of ``kinds``)."""
+        """Re-read the record tables (all, or those of ``kinds``).
+
+        A table is read when it is first shown; after that it is re-read when
+        records of its kind change.
+        """
         wanted = set(LIST_PAGES) if kinds is None else set(kinds)
         if kinds is not None and wanted & {"participation", "item"}:
             wanted.add("delegation")
         if kinds is not None and "organisation" in wanted:
             wanted |= {"person", "venue"}
+        current = self.current_list_page()
+        keys = [
+            key
+            for key in LIST_PAGES
+            if key in wanted and (key in self.loaded or self.pages[key] is current)
+        ]
+        if not keys:
+            return
         with self.db.session() as session:
-            for key in LIST_PAGES:
-                if key in wanted:
-                    self.pages[key].set_records(KINDS[key].rows(session))
+            for key in keys:
+                self.pages[key].set_records(KINDS[key].rows(session))
+                self.loaded.add(key)
+
+    def _page_shown(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        if 0 <= row < len(LIST_PAGES) and LIST_PAGES[row] not in self.loaded:
+            self.reload_lists(frozenset({LIST_PAGES[row]}))
 
     def _changed(self, kinds: frozenset[str]) -> None:
         self.reload_lists(kinds)
@@ -285,7 +296,7 @@ class MainWindow(QMainWindow):
             self.sidebar.setCurrentRow(LIST_PAGES.index(key))
             return
         if name in WORKSPACE_PAGES:
-            if self.workspace.delegation is None:
+            if self.open_workspace() is None:
                 ids = self.pages["delegation"].model.ids()
                 if not ids:
                     self.statusBar().showMessage("Open or create a delegation first.", 5000)
@@ -295,6 +306,31 @@ class MainWindow(QMainWindow):
             self.workspace.show_page(name)
             return
         raise ValueError(f"no page '{name}'")
+
+    @property
+    def workspace(self) -> DelegationWorkspace:
+        """The delegation workspace, built when first needed (keeps start-up fast)."""
+        if self._workspace is None:
+            from delegations.ui.delegation_workspace import DelegationWorkspace
+
+            workspace = DelegationWorkspace(
+                self.edits, self.settings.export_folder(), self.confirm, self.inform
+            )
+            workspace.title_changed.connect(self._workspace_title)
+            workspace.closed.connect(self._workspace_closed)
+            workspace.exports.folder_used.connect(self.settings.set_export_folder)
+            current = self.stack.currentIndex()
+            self.stack.removeWidget(self._placeholder)
+            self.stack.insertWidget(WORKSPACE_ROW, workspace)
+            self.stack.setCurrentIndex(current)
+            self._workspace = workspace
+        return self._workspace
+
+    def open_workspace(self) -> DelegationWorkspace | None:
+        """The workspace if a delegation is open in it."""
+        if self._workspace is not None and self._workspace.delegation is not None:
+            return self._workspace
+        return None
 
     def current_list_page(self) -> RecordListPage | None:
         widget = self.stack.currentWidget()
@@ -384,7 +420,7 @@ class MainWindow(QMainWindow):
             selected = page.selected_ids()
             if selected:
                 self.open_delegation(selected[0])
-        if self.workspace.delegation is None:
+        if self.open_workspace() is None:
             self.statusBar().showMessage("Open a delegation to export its documents.", 5000)
             return
         self.sidebar.setCurrentRow(WORKSPACE_ROW)
@@ -394,12 +430,14 @@ class MainWindow(QMainWindow):
     def unsaved(self) -> list[str]:
         """What would be lost: dialogs and editors with changes not yet saved."""
         found = [d.windowTitle() for d in self.all_dialogs() if d.is_dirty()]
-        if self.workspace.delegation is not None and self.workspace.is_dirty():
-            found.append(f"Overview of “{self.workspace.delegation.title}”")
+        workspace = self.open_workspace()
+        if workspace is not None and workspace.delegation and workspace.is_dirty():
+            found.append(f"Overview of “{workspace.delegation.title}”")
         return found
 
     def all_dialogs(self) -> list[RecordDialog]:
-        extra = [d for d in self.workspace.open_dialogs() if isinstance(d, RecordDialog)]
+        opened = self._workspace.open_dialogs() if self._workspace is not None else []
+        extra = [d for d in opened if isinstance(d, RecordDialog)]
         return [*self.dialogs, *extra]
 
     def may_discard(self, action: str) -> bool:
@@ -573,7 +611,8 @@ class MainWindow(QMainWindow):
         page = self.current_list_page()
         if page is self.pages["delegation"] and page.selected_ids():
             return page.selected_ids()[0]
-        return self.workspace.delegation_id
+        workspace = self.open_workspace()
+        return workspace.delegation_id if workspace is not None else None
 
     def _run(
         self, work: Callable[[Progress], Any], done: Callable[[Any], None], failure: str, busy: str
@@ -595,7 +634,8 @@ class MainWindow(QMainWindow):
     def _wait_for_tasks(self) -> None:
         for task in list(self.tasks):
             task.wait(60000)
-        self.workspace.exports.wait()
+        if self._workspace is not None:
+            self._workspace.exports.wait()
 
     def _close_dialogs(self) -> None:
         for dialog in self.all_dialogs():

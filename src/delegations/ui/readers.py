@@ -8,6 +8,7 @@ functions take the session of the screen's action, like the services do.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from delegations.model import (
     Participation,
     Person,
     Venue,
+    fold,
 )
 
 
@@ -32,7 +34,11 @@ class Choice:
 
 
 def people_rows(session: Session) -> list[tuple[Any, ...]]:
-    """(id, family name, given name, job title, organisation, e-mail, phone) per person."""
+    """(id, family name, given name, job title, organisation, e-mail, phone, search) per person.
+
+    The search text reuses the folded ``search_text`` columns the database keeps
+    (name, e-mail; organisation name, acronym, city), plus the folded job title.
+    """
     query = (
         session.query(
             Person.id,
@@ -43,14 +49,30 @@ def people_rows(session: Session) -> list[tuple[Any, ...]]:
             Organisation.acronym,
             Person.email,
             Person.phone,
+            Person.search_text,
+            Organisation.search_text,
         )
         .outerjoin(Person.organisation)
         .order_by(Person.family_name, Person.given_name, Person.id)
     )
     return [
-        (pid, family, given, job, (f"{org} ({acr})" if acr else org) or "", email, phone)
-        for pid, family, given, job, org, acr, email, phone in query
+        (
+            pid,
+            family,
+            given,
+            job,
+            (f"{org} ({acr})" if acr else org) or "",
+            email,
+            phone,
+            f"{own} {org_search or ''} {_fold(job)} {phone}",
+        )
+        for pid, family, given, job, org, acr, email, phone, own, org_search in query
     ]
+
+
+@lru_cache(maxsize=4096)
+def _fold(text: str) -> str:
+    return fold(text)
 
 
 def organisation_rows(session: Session) -> list[tuple[Any, ...]]:
