@@ -29,6 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from importlib.util import find_spec
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect
@@ -50,6 +51,7 @@ from delegations.model import (
     TravelMode,
     Venue,
 )
+from delegations.model.base import RecordMixin
 
 STAMP = datetime(2027, 5, 20, 8, 0, tzinfo=UTC)
 ZONE = "Europe/Madrid"
@@ -69,6 +71,9 @@ def with_defaults(record: object) -> None:
             setattr(record, column.key, default.arg)
 
 
+R = TypeVar("R", bound=RecordMixin)
+
+
 def _id(counter: list[int]) -> int:
     counter[0] += 1
     return counter[0]
@@ -78,11 +83,11 @@ def make_delegation(attendees: int, items: int) -> Delegation:
     """A delegation of transient records with stable UUIDs, as loaded from the store."""
     ids = [0]
 
-    def stamp(record: object) -> object:
+    def stamp(record: R) -> R:
         with_defaults(record)
-        record.id = _id(ids)  # type: ignore[attr-defined]
-        record.uuid = str(uuid.UUID(int=ids[0]))  # type: ignore[attr-defined]
-        record.updated_at = STAMP - timedelta(days=3)  # type: ignore[attr-defined]
+        record.id = _id(ids)
+        record.uuid = str(uuid.UUID(int=ids[0]))
+        record.updated_at = STAMP - timedelta(days=3)
         return record
 
     sending = stamp(Organisation(name="Métropole Européenne de Lille", email="mel@example.org"))
@@ -134,7 +139,7 @@ def make_delegation(attendees: int, items: int) -> Delegation:
         participation = stamp(
             Participation(
                 person=person,
-                person_id=person.id,  # type: ignore[attr-defined]
+                person_id=person.id,
                 role=roles[n % len(roles)],
                 status=ParticipationStatus.CONFIRMED,
                 badge_name="",
@@ -169,7 +174,7 @@ def make_delegation(attendees: int, items: int) -> Delegation:
     return delegation
 
 
-def _leg(stamp: Callable[[object], object], n: int) -> TravelLeg:
+def _leg(stamp: Callable[[TravelLeg], TravelLeg], n: int) -> TravelLeg:
     departs = datetime(2027, 6, 3, 5, 0, tzinfo=UTC) + timedelta(minutes=n % 50)
     leg = stamp(
         TravelLeg(
@@ -310,8 +315,10 @@ def bare_itinerary(delegation: Delegation, out: Path) -> None:
             colWidths=[77, 400],
             style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
         )
-        details = [Paragraph(f"Venue: {item.venue.name}, {item.venue.full_address}", small)]
-        details.append(Paragraph(f"Host: {item.host.display_name}", small))
+        venue, host = item.venue, item.host
+        assert venue is not None and host is not None
+        details = [Paragraph(f"Venue: {venue.name}, {venue.full_address}", small)]
+        details.append(Paragraph(f"Host: {host.display_name}", small))
         for contact in item.host_contacts:
             details.append(Paragraph(f"Contact: {contact.full_name}, {contact.email}", small))
         if not item.everyone:
@@ -336,9 +343,13 @@ def bare_calendar(delegation: Delegation, out: Path) -> None:
     calendar.add("prodid", "-//Bench//Bare//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
-    organizer = vCalAddress(f"mailto:{delegation.lead_officer.email}")
-    organizer.params["cn"] = delegation.lead_officer.full_name
+    lead = delegation.lead_officer
+    assert lead is not None
+    organizer = vCalAddress(f"mailto:{lead.email}")
+    organizer.params["cn"] = lead.full_name
     for item in delegation.items:
+        venue, host = item.venue, item.host
+        assert venue is not None and host is not None
         event = Event()
         event.add("uid", f"{item.uuid}@bench")
         event.add("dtstamp", STAMP)
@@ -348,9 +359,9 @@ def bare_calendar(delegation: Delegation, out: Path) -> None:
         event.add("summary", item.title)
         event.add("dtstart", item.starts_at.astimezone(zone))
         event.add("dtend", item.ends_at.astimezone(zone))
-        event.add("location", f"{item.venue.name}, {item.venue.full_address}")
-        event.add("geo", (item.venue.latitude, item.venue.longitude))
-        event.add("description", f"Host: {item.host.name}\n\n{item.description}")
+        event.add("location", f"{venue.name}, {venue.full_address}")
+        event.add("geo", (venue.latitude, venue.longitude))
+        event.add("description", f"Host: {host.name}\n\n{item.description}")
         event.add("categories", [item.kind.label])
         event.add("status", item.status.value.upper())
         calendar.add_component(event)

@@ -11,6 +11,7 @@ title; with ``options.qr`` a QR code carrying the participation's UUID in upper
 case (see ``delegations.exports.qr``). ``options.offset_mm`` shifts everything by
 (x, y) millimetres, positive x to the right and positive y downwards, to correct a
 printer; ``options.calibration`` prints a calibration page for the layout instead.
+The paper is the layout's (``options.paper`` does not apply to badges).
 """
 
 from __future__ import annotations
