@@ -39,6 +39,7 @@ from delegations.resources import resource
 if TYPE_CHECKING:
     from reportlab.lib.colors import Color
     from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Paragraph
 
     from delegations.model import Delegation, Participation
 
@@ -631,7 +632,8 @@ def draw_crop_marks(canvas: Canvas, layout: Layout, offset_mm: tuple[float, floa
 CALIBRATION_STEPS = (
     "1. Print this page at 100 % (actual size): turn off “fit to page”, “shrink to fit” "
     "and any scaling in the print dialog.",
-    "2. Check the scale: the black bar below must measure exactly 100 mm.",
+    "2. Check the scale with a real ruler: the ruler below must measure exactly 100 mm, "
+    "the one on the right 50 mm.",
     "3. Hold the print against a blank sheet of the stock, in front of a light: each dashed "
     "outline should lie on a badge.",
     "4. If the outlines are shifted, measure by how much and enter it as the printer offset "
@@ -640,92 +642,97 @@ CALIBRATION_STEPS = (
 
 
 def draw_calibration(canvas: Canvas, layout: Layout, offset_mm: tuple[float, float]) -> None:
-    """One page: dashed badge outlines, mm rulers along two edges, instructions."""
-    paper_w, paper_h = layout.paper_mm
+    """One page: dashed badge outlines, instructions, a 100 mm and a 50 mm ruler."""
+    paper_h = layout.paper_mm[1]
     badge_w, badge_h = layout.badge_mm
     canvas.saveState()
-    canvas.setStrokeColor("#555555")
+    canvas.setStrokeColor(_colour("#555555"))
+    canvas.setFillColor(_colour("#777777"))
     canvas.setLineWidth(0.5)
     canvas.setDash(3, 2)
+    canvas.setFont(FONT, 7)
     for number, (left, top) in enumerate(badge_positions(layout, offset_mm), 1):
         x, y = left * MM, (paper_h - top - badge_h) * MM
         canvas.rect(x, y, badge_w * MM, badge_h * MM, stroke=1, fill=0)
-        canvas.setFillColor("#777777")
-        canvas.setFont(FONT, 7)
         canvas.drawCentredString(x + badge_w * MM / 2, y + badge_h * MM - 12, f"badge {number}")
-        canvas.drawCentredString(
-            x + badge_w * MM / 2,
-            y + 6,
-            f"left {round(left, 2):g} mm, top {round(top, 2):g} mm",
-        )
+        where = f"left {round(left, 2):g} mm, top {round(top, 2):g} mm"
+        canvas.drawCentredString(x + badge_w * MM / 2, y + 6, where)
     canvas.restoreState()
     if layout.crop_marks:
         draw_crop_marks(canvas, layout, offset_mm)
-    _draw_rulers(canvas, paper_w, paper_h)
     _draw_instructions(canvas, layout, offset_mm)
     canvas.showPage()
 
 
-def _draw_rulers(canvas: Canvas, paper_w: float, paper_h: float) -> None:
+def _draw_instructions(canvas: Canvas, layout: Layout, offset_mm: tuple[float, float]) -> None:
+    """A white box in the middle of the page: the steps, then the rulers."""
+    paper_w, paper_h = layout.paper_mm
+    box_w = min(150.0, paper_w - 30)
+    box_x = (paper_w - box_w) / 2
+    paragraphs = _calibration_text(layout, offset_mm)
+    text_w = box_w - 10 - 16  # the 50 mm ruler stands on the right
+    heights = [p.wrap(text_w * MM, paper_h * MM)[1] / MM + 1 for p in paragraphs]
+    box_h = max(sum(heights) + 24, 64.0)
+    bottom = (paper_h - box_h) / 2
     canvas.saveState()
-    canvas.setStrokeColor("#000000")
-    canvas.setFillColor("#000000")
-    canvas.setLineWidth(0.3)
-    canvas.setFont(FONT, 5.5)
-    for mm in range(int(paper_w) + 1):
-        tick = 4.0 if mm % 10 == 0 else 2.5 if mm % 5 == 0 else 1.5
-        canvas.line(mm * MM, paper_h * MM, mm * MM, (paper_h - tick) * MM)
-        if mm % 10 == 0 and 0 < mm < paper_w - 3:
-            canvas.drawCentredString(mm * MM, (paper_h - 6.5) * MM, str(mm))
-    for mm in range(int(paper_h) + 1):
-        tick = 4.0 if mm % 10 == 0 else 2.5 if mm % 5 == 0 else 1.5
-        y = (paper_h - mm) * MM
-        canvas.line(0, y, tick * MM, y)
-        if mm % 10 == 0 and 0 < mm < paper_h - 3:
-            canvas.drawString(5 * MM, y - 2, str(mm))
+    canvas.setFillColor(_colour("#FFFFFF"))
+    canvas.setStrokeColor(_colour("#000000"))
+    canvas.setLineWidth(0.8)
+    canvas.roundRect(box_x * MM, bottom * MM, box_w * MM, box_h * MM, 2 * MM, stroke=1, fill=1)
+    top = bottom + box_h - 5
+    for paragraph, height in zip(paragraphs, heights, strict=True):
+        paragraph.drawOn(canvas, (box_x + 5) * MM, (top - height + 1) * MM)
+        top -= height
+    _ruler(canvas, (paper_w - 100) / 2 - 6, bottom + 9, 100, vertical=False)
+    _ruler(canvas, box_x + box_w - 12, bottom + 9, 50, vertical=True)
     canvas.restoreState()
 
 
-def _draw_instructions(canvas: Canvas, layout: Layout, offset_mm: tuple[float, float]) -> None:
+def _calibration_text(layout: Layout, offset_mm: tuple[float, float]) -> list[Paragraph]:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph
 
-    paper_w, paper_h = layout.paper_mm
-    box_w = min(150.0, paper_w - 40)
-    box_x = (paper_w - box_w) / 2
-    style = ParagraphStyle("steps", fontName=FONT, fontSize=8.5, leading=11, spaceAfter=3)
+    style = ParagraphStyle("steps", fontName=FONT, fontSize=8.5, leading=11)
     heading = ParagraphStyle("head", parent=style, fontName=FONT_BOLD, fontSize=11, leading=14)
-    paragraphs = [
+    summary = (
+        f"{layout.per_sheet} badges of {layout.badge_mm[0]:g} × {layout.badge_mm[1]:g} mm "
+        f"on {layout.paper}; current printer offset "
+        f"x {offset_mm[0]:+.1f} mm, y {offset_mm[1]:+.1f} mm."
+    )
+    return [
         Paragraph(f"Badge calibration: {_escape(layout.description)}", heading),
-        Paragraph(
-            f"{layout.per_sheet} badges of {layout.badge_mm[0]:g} × {layout.badge_mm[1]:g} mm "
-            f"on {_escape(layout.paper)}; current printer offset "
-            f"x {offset_mm[0]:+.1f} mm, y {offset_mm[1]:+.1f} mm.",
-            style,
-        ),
+        Paragraph(_escape(summary), style),
         *(Paragraph(_escape(step), style) for step in CALIBRATION_STEPS),
     ]
-    inner = box_w - 10
-    heights = [p.wrap(inner * MM, paper_h * MM)[1] + 3 for p in paragraphs]
-    bar_h = 14.0
-    box_h = sum(heights) / MM + bar_h + 10
-    canvas.saveState()
-    canvas.setFillColor("#FFFFFF")
-    canvas.setStrokeColor("#000000")
-    canvas.setLineWidth(0.8)
-    canvas.roundRect(
-        box_x * MM, (paper_h / 2 - box_h / 2) * MM, box_w * MM, box_h * MM, 2 * MM, stroke=1, fill=1
-    )
-    y = (paper_h / 2 + box_h / 2 - 5) * MM
-    for paragraph, h in zip(paragraphs, heights, strict=True):
-        paragraph.drawOn(canvas, (box_x + 5) * MM, y - (h - 3))
-        y -= h
-    bar_x, bar_y = (paper_w - 100) / 2 * MM, y - 6 * MM
-    canvas.setFillColor("#000000")
-    canvas.rect(bar_x, bar_y, 100 * MM, 2.5 * MM, stroke=0, fill=1)
-    canvas.setFont(FONT, 7)
-    canvas.drawCentredString(paper_w / 2 * MM, bar_y - 3.5 * MM, "100 mm")
-    canvas.restoreState()
+
+
+def _ruler(canvas: Canvas, x_mm: float, y_mm: float, length: int, vertical: bool) -> None:
+    """A ruler from (x, y) mm (from the bottom-left), a tick every millimetre."""
+    canvas.setFillColor(_colour("#000000"))
+    canvas.setStrokeColor(_colour("#000000"))
+    canvas.setLineWidth(0.3)
+    canvas.setFont(FONT, 6)
+    x, y = x_mm * MM, y_mm * MM
+    if vertical:
+        canvas.rect(x, y, 0.3 * MM, length * MM, stroke=0, fill=1)
+    else:
+        canvas.rect(x, y, length * MM, 0.3 * MM, stroke=0, fill=1)
+    for mm in range(length + 1):
+        tick = (4.0 if mm % 10 == 0 else 2.5 if mm % 5 == 0 else 1.5) * MM
+        if vertical:
+            canvas.line(x, y + mm * MM, x - tick, y + mm * MM)
+            if mm % 10 == 0:
+                canvas.drawString(x + 1.2 * MM, y + mm * MM - 2, str(mm))
+        else:
+            canvas.line(x + mm * MM, y, x + mm * MM, y + tick)
+            if mm % 10 == 0:
+                canvas.drawCentredString(x + mm * MM, y - 3 * MM, str(mm))
+    canvas.setFont(FONT_BOLD, 7)
+    label = f"{length} mm"
+    if vertical:
+        canvas.drawString(x + 1.2 * MM, y + (length + 2.5) * MM, label)
+    else:
+        canvas.drawString(x + (length + 2.5) * MM, y - 1, label)
 
 
 def _escape(text: str) -> str:
