@@ -654,9 +654,8 @@ def draw_calibration(canvas: Canvas, layout: Layout, offset_mm: tuple[float, flo
     for number, (left, top) in enumerate(badge_positions(layout, offset_mm), 1):
         x, y = left * MM, (paper_h - top - badge_h) * MM
         canvas.rect(x, y, badge_w * MM, badge_h * MM, stroke=1, fill=0)
-        canvas.drawCentredString(x + badge_w * MM / 2, y + badge_h * MM - 12, f"badge {number}")
-        where = f"left {round(left, 2):g} mm, top {round(top, 2):g} mm"
-        canvas.drawCentredString(x + badge_w * MM / 2, y + 6, where)
+        where = f"badge {number}: left {round(left, 2):g} mm, top {round(top, 2):g} mm"
+        canvas.drawCentredString(x + badge_w * MM / 2, y + badge_h * MM - 12, where)
     canvas.restoreState()
     if layout.crop_marks:
         draw_crop_marks(canvas, layout, offset_mm)
