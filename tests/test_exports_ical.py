@@ -155,7 +155,7 @@ def test_vtimezone_rules_agree_with_the_tz_database(zone: str) -> None:
     parsed = Calendar.from_ical(
         b"BEGIN:VCALENDAR\r\n" + component.to_ical() + b"END:VCALENDAR\r\n"
     ).walk("VTIMEZONE")[0]
-    assert zone == "Asia/Tokyo" or any("RRULE" in sub for sub in parsed.subcomponents)
+    assert any("RRULE" in sub for sub in parsed.subcomponents)
     # lookup_tzid=False: build the zone from the file's rules, not from the TZID's name
     ours, reference = parsed.to_tz(lookup_tzid=False), ZoneInfo(zone)
     moment = first + timedelta(minutes=17)

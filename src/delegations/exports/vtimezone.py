@@ -9,8 +9,8 @@ repeat on the same weekday rule, local time and offsets in consecutive years bec
 one component with an RRULE, open-ended when it still holds in the last year, else
 with an UNTIL; a one-off change (e.g. a Ramadan shift) is a component with its
 DTSTART only. A zone without transitions gets one STANDARD component with its fixed
-offset, as does a zone whose first change comes after the first date used (the
-offset in force before it).
+offset (and a no-op yearly RRULE, as Outlook reads only rules), and a zone whose
+first change comes after the first date used starts with the offset in force before.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def build_vtimezone(zone_name: str, moments: Iterable[datetime]) -> Timezone:
     timezone.add("tzid", zone_name)
     if not found or used[0] < found[0].at:
         # No change before the first date used: state the offset then in force.
-        timezone.add_component(_fixed(zone_name, first))
+        timezone.add_component(_fixed(zone_name, first, yearly=not found))
     if not found:
         return timezone
     final_year = found[-1].local.year
@@ -161,7 +161,13 @@ def _component(group: list[Transition], ongoing: bool) -> Component:
     return component
 
 
-def _fixed(zone_name: str, year: int) -> Component:
+def _fixed(zone_name: str, year: int, yearly: bool) -> Component:
+    """The offset in force on 1 January of ``year``, from 1970.
+
+    With ``yearly`` (a zone without any change in the span) the component restates
+    its offset every 1 January: a no-op RRULE, for readers that, like Outlook, build
+    a zone from its RRULEs only.
+    """
     from icalendar import TimezoneDaylight, TimezoneStandard
 
     moment = datetime(year, 1, 1, tzinfo=ZoneInfo(zone_name))
@@ -171,4 +177,6 @@ def _fixed(zone_name: str, year: int) -> Component:
     component.add("tzoffsetfrom", offset)
     component.add("tzoffsetto", offset)
     component.add("tzname", moment.tzname() or zone_name)
+    if yearly:
+        component.add("rrule", {"freq": "yearly", "bymonth": 1, "bymonthday": 1})
     return component
