@@ -320,6 +320,18 @@ def test_unrenderable_script_is_reported_before_printing(demo: Delegation, tmp_p
     assert not list(out.parent.glob("*"))
 
 
+def test_right_to_left_names_are_refused_not_printed_backwards(
+    demo: Delegation, tmp_path: Path
+) -> None:
+    victim = next(p for p in demo.participations if p.status.attending)
+    victim.badge_name = "محمد"
+    out = tmp_path / "out" / "badges.pdf"
+    with pytest.raises(ExportError) as error:
+        badges.export(demo, out, ExportOptions())
+    assert victim.person.full_name in str(error.value) and "م" in str(error.value)
+    assert not out.exists()
+
+
 def test_selection_is_printed_in_the_order_given(demo: Delegation, tmp_path: Path) -> None:
     people = [p for p in demo.participations if p.status.attending]
     chosen = [people[4], people[0], people[2]]

@@ -17,6 +17,7 @@ The paper is the layout's (``options.paper`` does not apply to badges).
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -437,29 +438,42 @@ def choose(delegation: Delegation, options: ExportOptions) -> list[Participation
 
 
 def check_glyphs(texts: Sequence[BadgeText], people: Sequence[str]) -> None:
-    """ExportError naming each person whose badge has characters the font lacks."""
+    """ExportError naming each person whose badge has characters we cannot print.
+
+    Those are characters the embedded font has no glyph for (they would print as
+    empty boxes) and right-to-left letters (Arabic, Hebrew): DejaVu Sans has glyphs
+    for them but ReportLab, without a shaping engine, would print them unjoined and
+    in reverse order.
+    """
     from reportlab.pdfbase import pdfmetrics
 
     register_fonts()
     cmaps = {font: pdfmetrics.getFont(font).face.charToGlyph for font in (FONT, FONT_BOLD)}
+
+    def unprintable(text: str, font: str) -> set[str]:
+        return {c for c in text if ord(c) not in cmaps[font] or _right_to_left(c)}
+
     problems: list[str] = []
     for text, person in zip(texts, people, strict=True):
-        missing = sorted(
-            {c for c in text.name if ord(c) not in cmaps[FONT_BOLD]}
-            | {c for c in text.organisation + text.acronym if ord(c) not in cmaps[FONT]}
+        missing = unprintable(text.name, FONT_BOLD) | unprintable(
+            text.organisation + text.acronym, FONT
         )
         if missing:
-            problems.append(f"{person}: {' '.join(missing)}")
-    title = texts[0].title if texts else ""
-    missing_title = sorted({c for c in title if ord(c) not in cmaps[FONT]})
+            problems.append(f"{person}: {' '.join(sorted(missing))}")
+    missing_title = unprintable(texts[0].title, FONT) if texts else set()
     if missing_title:
-        problems.append(f"the delegation title: {' '.join(missing_title)}")
+        problems.append(f"the delegation title: {' '.join(sorted(missing_title))}")
     if problems:
         raise ExportError(
-            "the badge font (DejaVu Sans) cannot draw these characters, so nothing was "
+            "the badges cannot show these characters (the embedded DejaVu Sans font has "
+            "no glyph for them, or they are written right to left), so nothing was "
             "printed; enter a badge name in Latin, Greek or Cyrillic script for: "
             + "; ".join(problems)
         )
+
+
+def _right_to_left(char: str) -> bool:
+    return unicodedata.bidirectional(char) in ("R", "AL")
 
 
 # --------------------------------------------------------------------------- drawing
