@@ -405,7 +405,8 @@ def badge_text(participation: Participation, delegation: Delegation) -> BadgeTex
 
 
 def _clean(text: str) -> str:
-    return " ".join((text or "").split())
+    """Single spaces, and accents composed (``e`` + ``\u0301`` → ``é``) as fonts draw best."""
+    return unicodedata.normalize("NFC", " ".join((text or "").split()))
 
 
 def choose(delegation: Delegation, options: ExportOptions) -> list[Participation]:
