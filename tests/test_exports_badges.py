@@ -212,6 +212,7 @@ def test_only_embedded_dejavu_fonts(demo: Delegation, tmp_path: Path, calibratio
     out = badges.export(demo, tmp_path / "b.pdf", ExportOptions(qr=True, calibration=calibration))
     fonts = fonts_of(out)
     assert fonts
+    assert b"Helvetica" not in out.read_bytes()  # not even an unused font resource
     for name, embedded in fonts:
         assert embedded, name
         assert "DejaVuSans" in name
