@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -111,6 +112,7 @@ class AgendaPage(QWidget):
         days = [delegation.start_date + timedelta(days=n) for n in range(delegation.day_count)]
         selected = self.grid.selected
         self.grid.set_agenda(days, delegation.timezone, blocks_for(delegation))
+        self.grid.fit_height(self.scroller.viewport().height())
         if selected is not None:
             self.grid.select(self.edits.resolve("item", selected))
         self.zone_label.setText(
@@ -118,6 +120,10 @@ class AgendaPage(QWidget):
             "local time)"
         )
         self._update_buttons()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.grid.fit_height(self.scroller.viewport().height())
 
     def item(self, item_id: int) -> AgendaItem | None:
         if self.delegation is None:

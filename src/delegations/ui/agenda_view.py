@@ -36,7 +36,10 @@ from delegations.model import AgendaItem, Delegation, ItemKind, ItemStatus
 STEP = timedelta(minutes=15)
 GUTTER = 60
 HEADER = 44
+TOP_PAD = 12
 HOUR_PX = 72
+MIN_HOUR_PX = 40
+MAX_HOUR_PX = 96
 MIN_LANE_PX = 150
 MIN_DAY_PX = 300
 EDGE_PX = 6
@@ -185,6 +188,7 @@ class AgendaGrid(QWidget):
         self.first_hour = 8
         self.last_hour = 19
         self.selected: int | None = None
+        self.hour_px = HOUR_PX
         self._drag: tuple[str, Block, QPointF] | None = None
         self._ghost: Block | None = None
         self._day_x: list[tuple[float, float]] = []
@@ -209,6 +213,16 @@ class AgendaGrid(QWidget):
         self.updateGeometry()
         self.update()
         self._describe()
+
+    def fit_height(self, height: int) -> None:
+        """Scale the hours so that the day fits ``height`` pixels, within readable limits."""
+        hours = max(self.last_hour - self.first_hour, 1)
+        wanted = (height - HEADER - TOP_PAD - 8) / hours
+        hour_px = int(max(MIN_HOUR_PX, min(wanted, MAX_HOUR_PX)))
+        if hour_px != self.hour_px:
+            self.hour_px = hour_px
+            self.updateGeometry()
+            self.update()
 
     def block(self, item_id: int | None) -> Block | None:
         return next((b for b in self.blocks if b.id == item_id), None)
@@ -257,7 +271,7 @@ class AgendaGrid(QWidget):
         return (self.last_hour - self.first_hour) * 60
 
     def _y_for_minutes(self, minutes: float) -> int:
-        return int(HEADER + minutes * HOUR_PX / 60)
+        return int(HEADER + TOP_PAD + minutes * self.hour_px / 60)
 
     def _minutes(self, moment: datetime) -> float:
         return (moment.hour - self.first_hour) * 60 + moment.minute
@@ -292,7 +306,7 @@ class AgendaGrid(QWidget):
         day = self.day_at(point.x())
         if day is None:
             return None
-        minutes = (point.y() - HEADER) * 60 / HOUR_PX
+        minutes = (point.y() - HEADER - TOP_PAD) * 60 / self.hour_px
         minutes = max(0, min(round(minutes / 15) * 15, self._span() - 15))
         return datetime.combine(day, datetime.min.time()) + timedelta(
             hours=self.first_hour, minutes=minutes
@@ -388,16 +402,19 @@ class AgendaGrid(QWidget):
         title_font = QFont(self.font())
         title_font.setBold(True)
         title_font.setStrikeOut(cancelled)
-        y = text_rect.top()
-        lines: list[tuple[QFont, str, str]] = [
-            (small, f"{block.start:%H:%M}–{block.end:%H:%M}", "#374151"),
-            (title_font, block.title, "#111827"),
-        ]
+        small_h = QFontMetrics(small).height()
+        title_h = QFontMetrics(title_font).height()
         extra = ", ".join(
             p for p in (block.venue, block.who if block.who != "Everyone" else "") if p
         )
-        if extra:
-            lines.append((small, extra, "#4b5563"))
+        if text_rect.height() < small_h + title_h + 1:
+            lines = [(title_font, f"{block.start:%H:%M}  {block.title}", "#111827")]
+        else:
+            lines = [(small, f"{block.start:%H:%M}–{block.end:%H:%M}", "#374151")]
+            lines += [(title_font, t, "#111827") for t in self._title_lines(block, text_rect)]
+            if extra:
+                lines.append((small, extra, "#4b5563"))
+        y = text_rect.top()
         for font, text, colour in lines:
             metrics = QFontMetrics(font)
             if y + metrics.height() > text_rect.bottom() + 2 and y > text_rect.top():
@@ -408,6 +425,25 @@ class AgendaGrid(QWidget):
             painter.drawText(QPointF(text_rect.left(), y + metrics.ascent()), elided)
             y += metrics.height() + 1
         painter.restore()
+
+    def _title_lines(self, block: Block, text_rect: QRectF) -> list[str]:
+        """The title on two lines when it is too wide for one and the item is tall enough."""
+        font = QFont(self.font())
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        width = int(text_rect.width())
+        small_h = QFontMetrics(self.font()).height()
+        room = text_rect.height() - small_h - 1
+        if metrics.horizontalAdvance(block.title) <= width or room < 2 * metrics.height() + 1:
+            return [block.title]
+        words = block.title.split()
+        first = ""
+        for index, word in enumerate(words):
+            candidate = f"{first} {word}".strip()
+            if metrics.horizontalAdvance(candidate) > width and first:
+                return [first, " ".join(words[index:])]
+            first = candidate
+        return [block.title]
 
     # mouse --------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -431,7 +467,7 @@ class AgendaGrid(QWidget):
             )
             return
         mode, block, origin = self._drag
-        steps = round((point.y() - origin.y()) * 60 / HOUR_PX / 15)
+        steps = round((point.y() - origin.y()) * 60 / self.hour_px / 15)
         delta = STEP * steps
         if mode == "resize":
             end = max(block.end + delta, block.start + STEP)

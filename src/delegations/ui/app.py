@@ -7,7 +7,8 @@ Environment variables:
         instead of Qt's usual place (tests, portable installs).
     DELEGATIONS_START_PAGE: open on this page: ``delegations``, ``people``,
         ``organisations``, ``venues``, or a page of the most recent delegation:
-        ``overview``, ``attendees``, ``agenda``, ``exports`` (screenshots, demos).
+        ``overview``, ``attendees``, ``agenda``, ``exports`` or ``exports:KIND``
+        (e.g. ``exports:badges``) (screenshots, demos).
     DELEGATIONS_STARTUP_PROBE: a file; when the window is first shown its time
         (``time.time()``) is written there and the application quits. The start-up
         benchmark uses it.

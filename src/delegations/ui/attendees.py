@@ -30,7 +30,7 @@ from delegations.services import ValidationError, participations
 from delegations.ui import readers
 from delegations.ui.forms import Field, RecordDialog
 from delegations.ui.records import changed_fields, listing, person_fields, plural
-from delegations.ui.table_models import Cell, Column, RowTableModel
+from delegations.ui.table_models import Cell, Column, Row, RowTableModel
 from delegations.ui.tables import RecordTable
 from delegations.ui.undo import AddAttendee, EditAttendee, Edits, RemoveAttendees, UpdateAttendees
 
@@ -41,7 +41,7 @@ COLUMNS = (
     Column("Status"),
     Column("Arrival"),
     Column("Departure"),
-    Column("Hotel"),
+    Column("Hotel", stretch=True),
 )
 DIRECTIONS = (TravelDirection.ARRIVAL, TravelDirection.DEPARTURE)
 
@@ -52,8 +52,10 @@ def _journey(leg: TravelLeg | None, arriving: bool) -> Cell:
     moment = leg.arrives_at if arriving else leg.departs_at
     zone = leg.destination_timezone if arriving else leg.origin_timezone
     local = moment.astimezone(ZoneInfo(zone))
-    service = f" · {leg.service}" if leg.service else ""
-    return Cell(f"{local:%a %d %b %H:%M}{service}", moment)
+    service = leg.number or leg.carrier
+    mode = "" if service else f" · {leg.mode.label.lower()}"
+    shown = f"{local:%a %H:%M}" + (f" · {service}" if service else mode)
+    return Cell(shown, moment)
 
 
 def attendee_rows(delegation: Delegation) -> list[tuple[Any, ...]]:
@@ -161,6 +163,7 @@ class AttendeesPage(QWidget):
         self.delegation: Delegation | None = None
         self.dialogs: list[RecordDialog] = []
         self.model = RowTableModel(COLUMNS, self)
+        self.model.tooltip = self._tooltip
         self.table = RecordTable(self.model)
         self.table.setAccessibleName("Attendees table")
         self.table.doubleClicked.connect(lambda _i: self.open_edit())
@@ -216,6 +219,21 @@ class AttendeesPage(QWidget):
             f"{attending} attending, {plural(len(delegation.participations), 'attendee')} listed"
         )
         self._update_buttons()
+
+    def _tooltip(self, row: Row, column: int) -> str | None:
+        p = self.participation(row.id)
+        if p is None or column not in (4, 5):
+            return None
+        leg = p.arrival if column == 4 else p.departure
+        if leg is None:
+            return None
+        depart = leg.departs_at.astimezone(ZoneInfo(leg.origin_timezone))
+        arrive = leg.arrives_at.astimezone(ZoneInfo(leg.destination_timezone))
+        return (
+            f"{leg.mode.label} {leg.service}\n"
+            f"{leg.origin}: {depart:%a} {depart.day} {depart:%b %H:%M}\n"
+            f"{leg.destination}: {arrive:%a} {arrive.day} {arrive:%b %H:%M}"
+        )
 
     def participation(self, pid: int) -> Participation | None:
         if self.delegation is None:

@@ -39,6 +39,12 @@ if TYPE_CHECKING:
 
 LIST_PAGES = tuple(PAGE_NAMES.values())
 WORKSPACE_ROW = len(LIST_PAGES)
+SIDEBAR_STYLE = """
+QListWidget#sidebar { background: #f3f4f6; border: none; padding-top: 8px; }
+QListWidget#sidebar::item { padding: 7px 12px; border-radius: 4px; margin: 1px 6px; color: #1f2937; }
+QListWidget#sidebar::item:selected { background: #dbe4f3; color: #111827; font-weight: bold; }
+QListWidget#sidebar::item:hover:!selected { background: #e5e7eb; }
+"""
 
 Confirm = Callable[[str, str], bool]
 Inform = Callable[[str, str], None]
@@ -81,7 +87,7 @@ class MainWindow(QMainWindow):
         self._shown = False
         self.setObjectName("main_window")
         self.setMinimumSize(900, 600)
-        self.resize(1280, 820)
+        self._default_size()
         self.db_label = QLabel()
         self.statusBar().addPermanentWidget(self.db_label)
         self._install(db)
@@ -99,8 +105,13 @@ class MainWindow(QMainWindow):
         self.actions_for: dict[str, RecordActions] = {}
         self.pages: dict[str, RecordListPage] = {}
         self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
         self.sidebar.setAccessibleName("Sections")
-        self.sidebar.setMaximumWidth(280)
+        self.sidebar.setMaximumWidth(320)
+        self.sidebar.setMinimumWidth(150)
+        self.sidebar.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar.setStyleSheet(SIDEBAR_STYLE)
         self.stack = QStackedWidget()
         for key in LIST_PAGES:
             kind = KINDS[key]
@@ -140,7 +151,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([190, 1090])
+        self.splitter.setSizes([170, 1110])
         old = self.centralWidget()
         self.setCentralWidget(self.splitter)
         if old is not None:
@@ -234,6 +245,15 @@ class MainWindow(QMainWindow):
         refresh()
 
     # settings -------------------------------------------------------------------
+    def _default_size(self) -> None:
+        """1280 × 820, or the screen's available size when smaller."""
+        width, height = 1280, 820
+        screen = self.screen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            width, height = min(width, available.width()), min(height, available.height())
+        self.resize(max(width, 900), max(height, 600))
+
     def _restore(self) -> None:
         geometry = self.settings.geometry()
         if geometry is not None:
@@ -290,7 +310,11 @@ class MainWindow(QMainWindow):
         self.reload_lists(kinds)
 
     def show_page(self, name: str) -> None:
-        """Show a page: delegations, people, organisations, venues, or a workspace page."""
+        """Show a page: delegations, people, organisations, venues, or a workspace page.
+
+        ``exports:badges`` shows the exports page with that document chosen.
+        """
+        name, _sep, detail = name.partition(":")
         key = PAGE_NAMES.get(name, name)
         if key in LIST_PAGES:
             self.sidebar.setCurrentRow(LIST_PAGES.index(key))
@@ -304,6 +328,8 @@ class MainWindow(QMainWindow):
                 self.open_delegation(ids[0])
             self.sidebar.setCurrentRow(WORKSPACE_ROW)
             self.workspace.show_page(name)
+            if name == "exports" and detail:
+                self.workspace.exports.select_kind(detail)
             return
         raise ValueError(f"no page '{name}'")
 

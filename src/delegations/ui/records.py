@@ -158,7 +158,7 @@ KINDS: dict[str, RecordKind] = {
         "Delegations",
         "delegation",
         (
-            Column("Title"),
+            Column("Title", stretch=True),
             Column("Destination"),
             Column("Starts"),
             Column("Ends"),
@@ -178,7 +178,7 @@ KINDS: dict[str, RecordKind] = {
             Column("Family name"),
             Column("Given name"),
             Column("Job title"),
-            Column("Organisation"),
+            Column("Organisation", stretch=True),
             Column("E-mail"),
             Column("Phone"),
         ),
@@ -191,7 +191,7 @@ KINDS: dict[str, RecordKind] = {
         "Organisations",
         "organisation",
         (
-            Column("Name"),
+            Column("Name", stretch=True),
             Column("Acronym"),
             Column("Kind"),
             Column("City"),
@@ -207,7 +207,7 @@ KINDS: dict[str, RecordKind] = {
         "venue",
         (
             Column("Name"),
-            Column("Address"),
+            Column("Address", stretch=True),
             Column("City"),
             Column("Country"),
             Column("Belongs to"),

@@ -34,11 +34,13 @@ class Column:
         title: the header.
         align_right: right-align (numbers).
         searchable: whether the filter box looks at it.
+        stretch: takes the width left over.
     """
 
     title: str
     align_right: bool = False
     searchable: bool = True
+    stretch: bool = False
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from delegations.ui.table_models import Column, Row, RowTableModel
 
 SAMPLE_ROWS = 200
+MAX_COLUMN_PX = 250
 
 
 class RecordTable(QTableView):
@@ -32,7 +33,7 @@ class RecordTable(QTableView):
         header = self.horizontalHeader()
         header.setSortIndicatorShown(True)
         header.setSectionsClickable(True)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setHighlightSections(False)
         header.sectionClicked.connect(self._sort_clicked)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -80,7 +81,9 @@ class RecordTable(QTableView):
             texts = [model.row_at(r).cells[column] for r in range(sample)]
             widest = max([metrics.horizontalAdvance(t) for t in texts] or [0])
             header = metrics.horizontalAdvance(spec.title) + 28
-            self.setColumnWidth(column, min(max(widest + 24, header, 60), 360))
+            self.setColumnWidth(column, min(max(widest + 20, header, 60), MAX_COLUMN_PX))
+            if spec.stretch:
+                self.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
     def selected_ids(self) -> list[int]:
         model = self.table_model()
