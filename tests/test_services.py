@@ -115,19 +115,24 @@ def test_same_person_twice_is_a_validation_error(db: Database) -> None:
         participations.add(s, did, pid)
 
 
-def test_revision_rises_on_significant_changes_only(db: Database) -> None:
+def test_revision_rises_when_what_a_calendar_shows_changes(db: Database) -> None:
     did = new_delegation(db)
     with db.transaction() as s:
         item = agenda.create(s, did, title="Visit", kind="visit", starts_at=at(9), ends_at=at(10))
         iid, uuid = item.id, item.uuid
     assert item.revision == 0
     with db.transaction() as s:
-        assert agenda.update(s, iid, description="More detail").revision == 0
+        assert agenda.update(s, iid, title="Visit", everyone=True).revision == 0  # no change
     with db.transaction() as s:
-        assert agenda.move(s, iid, at(9, 30)).revision == 1
+        assert agenda.update(s, iid, description="More detail").revision == 1
+    with db.transaction() as s:
+        assert agenda.move(s, iid, at(9, 30)).revision == 2
+    with db.transaction() as s:
+        contact = people.create(s, given_name="Núria", family_name="Puig").id
+        assert agenda.update(s, iid, host_contact_ids=[contact]).revision == 3
     with db.transaction() as s:
         moved = agenda.update(s, iid, status=ItemStatus.CANCELLED)
-        assert (moved.revision, moved.uuid, moved.ends_at) == (2, uuid, at(10, 30))
+        assert (moved.revision, moved.uuid, moved.ends_at) == (4, uuid, at(10, 30))
 
 
 def test_travel_legs_keep_each_end_in_its_own_zone(db: Database) -> None:

@@ -1,9 +1,12 @@
 """ORM events that keep derived columns honest whoever writes the record.
 
 * search columns are refreshed from the names they fold;
-* an agenda item's ``revision`` (the calendar SEQUENCE) rises when its title,
-  time, place or status changes, unless the writer set the revision itself
-  (a package import carries its own).
+* an agenda item's ``revision`` (the calendar SEQUENCE) rises when anything a
+  calendar shows changes (title, kind, time, place, host, host contacts,
+  description, status), unless the writer set the revision itself (a package
+  import carries its own). Relationships are listed beside their foreign keys
+  because an assignment such as ``item.venue = v`` only reaches ``venue_id``
+  during the flush.
 """
 
 from __future__ import annotations
@@ -15,10 +18,16 @@ from sqlalchemy.orm import Session
 
 from delegations.model.records import AgendaItem, Delegation, Organisation, Person, TravelLeg
 
-SIGNIFICANT = {
-    AgendaItem: ("title", "starts_at", "ends_at", "venue_id", "status"),
-    TravelLeg: ("departs_at", "arrives_at", "origin", "destination", "carrier", "number"),
-}
+SIGNIFICANT: dict[type, tuple[str, ...]] = {
+    AgendaItem: (
+        "title", "kind", "starts_at", "ends_at", "venue_id", "venue", "host_organisation_id",
+        "host", "host_contacts", "description", "status",
+    ),
+    TravelLeg: (
+        "mode", "carrier", "number", "origin", "origin_timezone", "departs_at", "destination",
+        "destination_timezone", "arrives_at",
+    ),
+}  # fmt: skip
 
 
 def _changed(obj: Any, names: tuple[str, ...]) -> bool:

@@ -580,8 +580,6 @@ def _set_revision(obj: AgendaItem | TravelLeg, revision: int | None) -> None:
         return
     names = SIGNIFICANT[type(obj)]
     changed = any(state.attrs[name].history.has_changes() for name in names)
-    if type(obj) is AgendaItem:
-        changed = changed or state.attrs["venue"].history.has_changes()
     ours = (obj.revision or 0) + (1 if changed else 0)
     obj.revision = max(revision or 0, ours)
 
