@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 from delegations.ui.table_models import Column, Row, RowTableModel
 
 SAMPLE_ROWS = 200
-MAX_COLUMN_PX = 250
+MAX_COLUMN_PX = 220
 
 
 class RecordTable(QTableView):
@@ -32,6 +33,7 @@ class RecordTable(QTableView):
         self.setSortingEnabled(False)
         header = self.horizontalHeader()
         header.setSortIndicatorShown(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSectionsClickable(True)
         header.setStretchLastSection(False)
         header.setHighlightSections(False)
@@ -48,6 +50,7 @@ class RecordTable(QTableView):
         self.setShowGrid(False)
         self.setTabKeyNavigation(False)
         self._sorted: tuple[int, Qt.SortOrder] | None = None
+        self._stretch: tuple[int, int] | None = None
 
     def table_model(self) -> RowTableModel:
         model = self.model()
@@ -81,9 +84,25 @@ class RecordTable(QTableView):
             texts = [model.row_at(r).cells[column] for r in range(sample)]
             widest = max([metrics.horizontalAdvance(t) for t in texts] or [0])
             header = metrics.horizontalAdvance(spec.title) + 28
-            self.setColumnWidth(column, min(max(widest + 20, header, 60), MAX_COLUMN_PX))
+            width = min(max(widest + 20, header, 60), MAX_COLUMN_PX)
+            self.setColumnWidth(column, width)
             if spec.stretch:
-                self.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+                self._stretch = (column, width)
+        self._fit_stretch()
+
+    def _fit_stretch(self) -> None:
+        """Give the stretching column the width the others leave, never less than it needs."""
+        if self._stretch is None:
+            return
+        column, needed = self._stretch
+        others = sum(
+            self.columnWidth(c) for c in range(self.table_model().columnCount()) if c != column
+        )
+        self.setColumnWidth(column, max(needed, self.viewport().width() - others))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_stretch()
 
     def selected_ids(self) -> list[int]:
         model = self.table_model()
@@ -251,7 +270,7 @@ class RecordListPage(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total_count()
-        noun = self.title.lower()
+        noun = self.noun if total == 1 else self.title.lower()
         self.count.setText(f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}")
 
     def _update_buttons(self, *_args: object) -> None:
