@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from delegations.cli import main
 from delegations.store import Database
 from delegations.store.paths import default_db_path
-from delegations.ui.app import ENV_START_PAGE, ENV_STARTUP_PROBE, choose_database
+from delegations.ui.app import choose_database
 from delegations.ui.main_window import MainWindow
+from delegations.ui.pages import LIST_PAGES as PAGE_NAMES
 from delegations.ui.settings import ENV_SETTINGS_DIR, Settings
 
 
@@ -22,22 +25,64 @@ def settings_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_delegations_without_a_command_opens_the_window(
-    qapp: QApplication, tmp_path: Path, settings_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_delegations_without_a_command_opens_the_window(tmp_path: Path, settings_dir: Path) -> None:
+    """A real start in its own process: the window shows on the asked page, then quits."""
     probe = tmp_path / "shown"
-    monkeypatch.setenv(ENV_STARTUP_PROBE, str(probe))
-    monkeypatch.setenv(ENV_START_PAGE, "people")
     db_path = tmp_path / "new.db"
-    assert main(["--db", str(db_path)]) == 0
-    assert probe.read_text().strip()
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        DELEGATIONS_SETTINGS_DIR=str(settings_dir),
+        DELEGATIONS_STARTUP_PROBE=str(probe),
+        DELEGATIONS_START_PAGE="people",
+    )
+    env.pop("DELEGATIONS_DB", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "delegations", "--db", str(db_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert float(probe.read_text()) > 0
     assert db_path.exists()
-    windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
-    assert windows and windows[-1].current_list_page() is windows[-1].pages["person"]
-    for window in windows:
-        window.close()
-    assert (settings_dir / "delegations.ini").exists()
-    assert Settings().last_database() == db_path.resolve()
+    assert "no page" not in done.stderr
+    assert "databases" in (settings_dir / "delegations.ini").read_text()
+
+
+def test_unknown_start_page_is_reported(tmp_path: Path, settings_dir: Path) -> None:
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        DELEGATIONS_SETTINGS_DIR=str(settings_dir),
+        DELEGATIONS_STARTUP_PROBE=str(tmp_path / "shown"),
+        DELEGATIONS_START_PAGE="calendar",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "delegations", "--db", str(tmp_path / "x.db")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0
+    assert "no page 'calendar'" in done.stderr
+
+
+def test_start_pages_reach_every_screen(qtbot, demo_db: Database, settings_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(demo_db, Settings(), confirm=lambda t, x: True, inform=lambda t, x: None)
+    qtbot.addWidget(window)
+    window.show()
+    for name in ("delegations", "people", "organisations", "venues"):
+        window.show_page(name)
+        assert window.current_list_page() is window.pages[PAGE_NAMES[name]]
+    for name in ("overview", "attendees", "agenda", "exports"):
+        window.show_page(name)
+        assert window.workspace.current_page() == name
+    window.show_page("exports:badges")
+    assert window.workspace.exports.current_kind().key == "badges"
+    window.close()
 
 
 def test_last_database_is_reopened_when_none_is_asked_for(

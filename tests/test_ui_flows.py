@@ -277,13 +277,11 @@ def test_package_export_and_import_run_off_the_ui_thread(
 ) -> None:
     delegation_id = main_window.pages["delegation"].model.id_at(0)
     target = tmp_path / "visit.json"
-    task = main_window.export_package(delegation_id, target)
-    with qtbot.waitSignal(task.finished, timeout=20000):
-        pass
+    main_window.export_package(delegation_id, target)
+    qtbot.waitUntil(lambda: not main_window.tasks, timeout=20000)
     assert target.exists()
-    task = main_window.import_package(target)
-    with qtbot.waitSignal(task.finished, timeout=20000):
-        pass
+    main_window.import_package(target)
+    qtbot.waitUntil(lambda: not main_window.tasks, timeout=20000)
     qtbot.waitUntil(lambda: main_window.workspace.delegation is not None, timeout=5000)
     assert main_window.pages["delegation"].model.rowCount() == 1
 
