@@ -113,7 +113,7 @@ def test_add_an_existing_person_and_create_one_on_the_spot(
     picker = dialog.form.editors["person_id"]
     assert isinstance(picker, ChoiceCombo)
     dialog.ok_button().click()
-    assert "choose" in dialog.form.error_text("person_id")
+    assert "Choose" in dialog.form.error_text("person_id")
     picker.set_current_id(outsider_id)
     dialog.ok_button().click()
     assert not dialog.isVisible()
@@ -271,7 +271,7 @@ def test_add_an_item_then_move_it_with_the_keyboard_and_mouse(
     assert isinstance(everyone, QCheckBox) and isinstance(participants, CheckList)
     everyone.setChecked(False)
     dialog.ok_button().click()
-    assert "tick the attendees" in dialog.form.error_text("participant_ids")
+    assert "Tick the attendees" in dialog.form.error_text("participant_ids")
     participants.set_checked(participants.all_ids()[:2])
     venue = dialog.form.editors["venue_id"]
     host = dialog.form.editors["host_organisation_id"]

@@ -251,7 +251,6 @@ class AgendaPage(QWidget):
 
         title = f"Agenda item – {item.title}" if item else "New agenda item"
         dialog = RecordDialog(title, fields, save, values, self)
-        dialog.resize(560, 760)
         self._wire_item_dialog(dialog, old.get("host_contact_ids") or [])
         return dialog
 

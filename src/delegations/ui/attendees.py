@@ -353,7 +353,6 @@ class AttendeesPage(QWidget):
             return pid
 
         dialog = RecordDialog(f"Attendee – {label}", fields, save, values, self)
-        dialog.resize(560, 720)
         for direction in DIRECTIONS:
             _link_known(dialog, direction.value)
         return dialog

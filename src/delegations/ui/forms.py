@@ -83,6 +83,8 @@ class ChoiceCombo(QComboBox):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.setMaxVisibleItems(15)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(24)
 
     def set_choices(self, choices: Sequence[Choice], none_label: str = "(none)") -> None:
         keep = self.current_id()
@@ -205,6 +207,7 @@ class Form(QWidget):
         self.layout_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.layout_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         layout.addLayout(self.layout_form)
+        layout.addStretch(1)
         for spec in self.fields:
             self._add(spec)
         self.fields = [f for f in self.fields if f.kind != "section"]
@@ -446,6 +449,7 @@ class Form(QWidget):
                 unplaced.append(f"{key.replace('_', ' ')}: {message}")
                 continue
             label = self.errors[target]
+            message = message[:1].upper() + message[1:]
             label.setText(message)
             label.show()
             self.editors[target].setAccessibleDescription(message)
@@ -505,6 +509,7 @@ class RecordDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.form)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -514,7 +519,9 @@ class RecordDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
         layout.addWidget(self.buttons)
-        self.resize(520, min(120 + 44 * len(fields), 720))
+        width = max(520, self.form.sizeHint().width() + 60)
+        height = min(self.form.sizeHint().height() + 90, 760)
+        self.resize(width, height)
 
     def ok_button(self) -> Any:
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)

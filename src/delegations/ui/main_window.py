@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         """Build the pages over ``db`` (on start and when switching databases)."""
         self.db = db
         self.edits = Edits(db, self)
-        self.edits.failed.connect(lambda message: self.inform("Undo", message))
+        self.edits.failed.connect(lambda message: self.inform("Cannot undo or redo", message))
         self.edits.changed.connect(self._changed)
         self.actions_for: dict[str, RecordActions] = {}
         self.pages: dict[str, RecordListPage] = {}
