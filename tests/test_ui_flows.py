@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLineEdit
 from sqlalchemy import select
 
@@ -304,3 +304,32 @@ def test_keyboard_shortcuts_and_accessible_names(main_window: MainWindow) -> Non
     assert main_window.pages["person"].filter.accessibleName() == "Filter people"
     assert main_window.sidebar.accessibleName()
     assert date.today() is not None
+
+
+def test_sorting_keeps_the_selection_and_the_model_valid(
+    qtmodeltester,
+    main_window: MainWindow,  # type: ignore[no-untyped-def]
+) -> None:
+    main_window.show_page("people")
+    page = main_window.pages["person"]
+    chosen = page.model.id_at(3)
+    page.select_ids([chosen])
+    page.table.sort_by(4)  # e-mail
+    emails = [page.model.row_at(r).cells[4] for r in range(page.model.rowCount())]
+    assert emails == sorted(emails, key=fold)
+    assert page.selected_ids() == [chosen]
+    page.table.sort_by(0, Qt.SortOrder.DescendingOrder)
+    families = [page.model.row_at(r).cells[0] for r in range(page.model.rowCount())]
+    assert families == sorted(families, key=fold, reverse=True)
+    page.filter.setText("a")
+    qtmodeltester.check(page.model)
+    assert page.selected_ids() in ([chosen], [])
+
+
+def test_ctrl_e_from_the_list_opens_the_exports_page(main_window: MainWindow) -> None:
+    main_window.show_page("delegations")
+    page = main_window.pages["delegation"]
+    page.select_ids([page.model.id_at(0)])
+    main_window.show_exports()
+    assert main_window.workspace.current_page() == "exports"
+    assert main_window.stack.currentWidget() is main_window.workspace

@@ -234,6 +234,7 @@ class ExportPage(QWidget):
         for combo in (self.attendee, self.host, self.list_format):
             combo.currentIndexChanged.connect(self._suggest_file)
         self.attendee.currentIndexChanged.connect(self._who_changed)
+        self.host.currentIndexChanged.connect(self._host_changed)
         self.layout_combo.currentIndexChanged.connect(self._layout_changed)
         self._kind_changed()
 
@@ -288,6 +289,11 @@ class ExportPage(QWidget):
     def _who_changed(self) -> None:
         if self.attendee.currentData() is not None and self.host.currentIndex() > 0:
             self.host.setCurrentIndex(0)
+
+    def _host_changed(self) -> None:
+        """A host calendar is not personal: choosing a host resets the attendee."""
+        if self.host.currentData() is not None and self.attendee.currentIndex() > 0:
+            self.attendee.setCurrentIndex(0)
 
     def _layout_changed(self) -> None:
         self.layout_note.setText(self._layout_descriptions.get(self.layout_combo.currentData(), ""))

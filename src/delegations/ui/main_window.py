@@ -490,9 +490,11 @@ class MainWindow(QMainWindow):
             return False
         self._close_dialogs()
         self._wait_for_tasks()
-        old = self.db
+        old, old_edits = self.db, self.edits
         self._install(db)
         self._connect_undo()
+        old_edits.stack.clear()
+        old_edits.deleteLater()
         old.close()
         self.settings.remember_database(db.path)
         self.database_changed.emit(db.path)
