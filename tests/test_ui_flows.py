@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLineEdit
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from delegations.model import Organisation, Person, fold
 from delegations.services import organisations, queries
@@ -333,3 +335,23 @@ def test_ctrl_e_from_the_list_opens_the_exports_page(main_window: MainWindow) ->
     main_window.show_exports()
     assert main_window.workspace.current_page() == "exports"
     assert main_window.stack.currentWidget() is main_window.workspace
+
+
+def test_a_database_failure_is_shown_and_the_dialog_stays_open(
+    main_window: MainWindow, demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main_window.show_page("venues")
+    main_window.new_record()
+    dialog = main_window.dialogs[-1]
+    set_text(dialog, "name", "Sala Apolo")
+
+    @contextmanager
+    def locked() -> Iterator[None]:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+        yield
+
+    monkeypatch.setattr(demo_db, "transaction", locked)
+    dialog.ok_button().click()
+    assert dialog.isVisible()
+    assert "database is locked" in dialog.form.general.text()
+    assert not main_window.edits.stack.canUndo()

@@ -12,13 +12,15 @@ record keeps its UUID (calendars and packages key on it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from delegations.model import (
@@ -60,6 +62,19 @@ REFERENCES = {
 LIST_REFERENCES = {"participant_ids": "participation", "host_contact_ids": "person"}
 
 
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Turn a database failure (busy, read-only, full disk) into a message for people."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        detail = getattr(exc, "orig", None) or exc
+        raise ServiceError(
+            f"the change could not be saved ({detail}); nothing was written. "
+            "Check that the database file is writable and not in use by another program."
+        ) from exc
+
+
 class Edits(QObject):
     """The undo stack and the database it edits.
 
@@ -84,7 +99,7 @@ class Edits(QObject):
 
     def run(self, command: EditCommand) -> Any:
         """Do ``command`` now and put it on the undo stack; service errors propagate."""
-        with self.db.transaction() as session:
+        with storage_errors(), self.db.transaction() as session:
             result = command.apply(session)
         command.skip_next_redo = True
         self.stack.push(command)
@@ -150,7 +165,7 @@ class EditCommand(QUndoCommand):
 
     def _run(self, step: Any, verb: str) -> None:
         try:
-            with self.edits.db.transaction() as session:
+            with storage_errors(), self.edits.db.transaction() as session:
                 step(session)
         except ServiceError as exc:
             self.edits.failed.emit(f"Could not {verb} “{self.text()}”: {exc}")
