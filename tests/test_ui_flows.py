@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -347,7 +348,7 @@ def test_a_database_failure_is_shown_and_the_dialog_stays_open(
 
     @contextmanager
     def locked() -> Iterator[None]:
-        raise OperationalError("INSERT", {}, Exception("database is locked"))
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
         yield
 
     monkeypatch.setattr(demo_db, "transaction", locked)

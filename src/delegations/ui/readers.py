@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import Any, TypeAlias
 
 from delegations.model import (
     Delegation,
@@ -22,6 +20,10 @@ from delegations.model import (
     Venue,
     fold,
 )
+
+Session: TypeAlias = Any
+"""A session from ``Database.session()`` or ``Database.transaction()`` (ui/ does not
+import SQLAlchemy itself)."""
 
 
 @dataclass(frozen=True, slots=True)

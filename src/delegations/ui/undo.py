@@ -12,6 +12,7 @@ record keeps its UUID (calendars and packages key on it).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -20,8 +21,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from delegations.model import (
     AgendaItem,
@@ -45,6 +44,7 @@ from delegations.services import (
 )
 from delegations.store import Database
 from delegations.ui import readers
+from delegations.ui.readers import Session
 
 RECORDS: dict[str, tuple[type[Any], ModuleType]] = {
     "organisation": (Organisation, organisations),
@@ -67,8 +67,12 @@ def storage_errors() -> Iterator[None]:
     """Turn a database failure (busy, read-only, full disk) into a message for people."""
     try:
         yield
-    except SQLAlchemyError as exc:
-        detail = getattr(exc, "orig", None) or exc
+    except ServiceError:
+        raise
+    except Exception as exc:
+        detail = getattr(exc, "orig", None)
+        if not isinstance(detail, sqlite3.Error):
+            raise
         raise ServiceError(
             f"the change could not be saved ({detail}); nothing was written. "
             "Check that the database file is writable and not in use by another program."
