@@ -356,3 +356,16 @@ def test_a_database_failure_is_shown_and_the_dialog_stays_open(
     assert dialog.isVisible()
     assert "database is locked" in dialog.form.general.text()
     assert not main_window.edits.stack.canUndo()
+
+
+def test_escape_clears_the_filter_and_down_enters_the_table(qtbot, main_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    main_window.show_page("people")
+    page = main_window.pages["person"]
+    page.focus_filter()
+    page.filter.setText("zzzz-nobody")
+    assert page.model.rowCount() == 0
+    page.table.repaint()  # paints the "nothing matches" hint
+    qtbot.keyClick(page.filter, Qt.Key.Key_Escape)
+    assert page.filter.text() == "" and page.model.rowCount() > 0
+    qtbot.keyClick(page.filter, Qt.Key.Key_Down)
+    assert page.selected_ids() == [page.model.id_at(0)]

@@ -308,6 +308,10 @@ class MainWindow(QMainWindow):
 
     def _changed(self, kinds: frozenset[str]) -> None:
         self.reload_lists(kinds)
+        if self.edits.stack.canUndo():
+            self.statusBar().showMessage(
+                f"Saved: {self.edits.stack.undoText()}. Edit ▸ Undo (Ctrl+Z) takes it back.", 6000
+            )
 
     def show_page(self, name: str) -> None:
         """Show a page: delegations, people, organisations, venues, or a workspace page.

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -51,6 +59,7 @@ class RecordTable(QTableView):
         self.setTabKeyNavigation(False)
         self._sorted: tuple[int, Qt.SortOrder] | None = None
         self._stretch: tuple[int, int] | None = None
+        self.placeholder = ""
 
     def table_model(self) -> RowTableModel:
         model = self.model()
@@ -103,6 +112,25 @@ class RecordTable(QTableView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_stretch()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.table_model()
+        if model.rowCount() or not self.placeholder:
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().placeholderText().color())
+        text = self.placeholder
+        if model.total_count():
+            text = "Nothing matches the filter. Clear it to see everything (Esc clears the box)."
+        painter.drawText(
+            self.viewport().rect().adjusted(20, 40, -20, -20),
+            int(
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+            ),
+            text,
+        )
+        painter.end()
 
     def selected_ids(self) -> list[int]:
         model = self.table_model()
@@ -184,6 +212,7 @@ class RecordListPage(QWidget):
         self.filter.setAccessibleName(f"Filter {title.lower()}")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.apply_filter)
+        self.filter.installEventFilter(self)
         self.count = QLabel()
         self.count.setAccessibleName(f"Number of {title.lower()}")
         self.new_button = QPushButton(f"New {noun}…")
@@ -197,6 +226,7 @@ class RecordListPage(QWidget):
         self.delete_button.clicked.connect(self.request_delete)
         self.table = RecordTable(self.model)
         self.table.setAccessibleName(f"{title} table")
+        self.table.placeholder = f"No {title.lower()} yet. Press “New {noun}…” (Ctrl+N) to add one."
         self.table.doubleClicked.connect(lambda _index: self.request_edit())
         self.table.activated.connect(lambda _index: self.request_edit())
         selection = self.table.selectionModel()
@@ -222,6 +252,24 @@ class RecordListPage(QWidget):
         self._sized = False
         self.describe: Callable[[Row], str] = lambda row: row.cells[0]
         self._update_buttons()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Esc in the filter box clears it; Down moves into the table."""
+        if (
+            watched is self.filter
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+        ):
+            key = event.key()
+            if key == Qt.Key.Key_Escape and self.filter.text():
+                self.filter.clear()
+                return True
+            if key == Qt.Key.Key_Down and self.model.rowCount():
+                self.table.setFocus(Qt.FocusReason.TabFocusReason)
+                if not self.table.selected_ids():
+                    self.table.selectRow(0)
+                return True
+        return super().eventFilter(watched, event)
 
     def set_records(self, records: Sequence[tuple[object, ...]]) -> None:
         """Show ``records`` (``(id, value per column...)``), keeping filter and selection."""
