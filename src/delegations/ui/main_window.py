@@ -152,10 +152,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(1, False)
         self.splitter.setSizes([170, 1110])
-        old = self.centralWidget()
-        self.setCentralWidget(self.splitter)
-        if old is not None:
-            old.deleteLater()
+        self.setCentralWidget(self.splitter)  # deletes the previous database's pages
         self.setTabOrder(self.sidebar, self.stack)
         self.loaded: set[str] = set()
         self.sidebar.setCurrentRow(0)
@@ -495,7 +492,9 @@ class MainWindow(QMainWindow):
         self._close_dialogs()
         self._wait_for_tasks()
         old, old_edits = self.db, self.edits
+        splitter = self.splitter.saveState()
         self._install(db)
+        self.splitter.restoreState(splitter)
         self._connect_undo()
         old_edits.stack.clear()
         old_edits.deleteLater()

@@ -230,8 +230,9 @@ class RowTableModel(QAbstractTableModel):
                 Qt.AlignmentFlag.AlignRight if column.align_right else Qt.AlignmentFlag.AlignLeft
             )
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and self.tooltip is not None:
-            return self.tooltip(row, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = self.tooltip(row, index.column()) if self.tooltip is not None else None
+            return tip or row.cells[index.column()] or None
         return None
 
     def headerData(

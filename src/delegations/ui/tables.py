@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from delegations.ui.table_models import Column, Row, RowTableModel
 
 SAMPLE_ROWS = 200
-MAX_COLUMN_PX = 220
+MAX_COLUMN_PX = 260
+MIN_SHRUNK_PX = 110
 
 
 class RecordTable(QTableView):
@@ -58,7 +59,7 @@ class RecordTable(QTableView):
         self.setShowGrid(False)
         self.setTabKeyNavigation(False)
         self._sorted: tuple[int, Qt.SortOrder] | None = None
-        self._stretch: tuple[int, int] | None = None
+        self._natural: list[tuple[int, int, bool]] = []
         self.placeholder = ""
 
     def table_model(self) -> RowTableModel:
@@ -89,29 +90,50 @@ class RecordTable(QTableView):
         model = self.table_model()
         metrics = self.fontMetrics()
         sample = min(model.rowCount(), SAMPLE_ROWS)
+        self._natural = []
         for column, spec in enumerate(model.columns):
             texts = [model.row_at(r).cells[column] for r in range(sample)]
             widest = max([metrics.horizontalAdvance(t) for t in texts] or [0])
             header = metrics.horizontalAdvance(spec.title) + 28
             width = min(max(widest + 20, header, 60), MAX_COLUMN_PX)
-            self.setColumnWidth(column, width)
-            if spec.stretch:
-                self._stretch = (column, width)
-        self._fit_stretch()
+            self._natural.append((width, header, spec.stretch))
+        self._fit()
 
-    def _fit_stretch(self) -> None:
-        """Give the stretching column the width the others leave, never less than it needs."""
-        if self._stretch is None:
+    def _fit(self) -> None:
+        """Fit the columns to the view: shrink wide ones when too wide, stretch one when not.
+
+        Columns keep their sampled width when there is room. When there is not,
+        columns wider than ``MIN_SHRUNK_PX`` give up width in proportion (their
+        text is elided; the tooltip shows it whole) before a scroll bar appears.
+        """
+        if not self._natural:
             return
-        column, needed = self._stretch
-        others = sum(
-            self.columnWidth(c) for c in range(self.table_model().columnCount()) if c != column
-        )
-        self.setColumnWidth(column, max(needed, self.viewport().width() - others))
+        widths = [w for w, _h, _s in self._natural]
+        available = self.viewport().width()
+        excess = sum(widths) - available
+        if excess > 0:
+            floors = [max(MIN_SHRUNK_PX, h) for _w, h, _s in self._natural]
+            slack = [max(w - f, 0) for w, f in zip(widths, floors, strict=True)]
+            total_slack = sum(slack)
+            if total_slack:
+                take = min(excess, total_slack)
+                widths = [
+                    w - int(take * sl / total_slack) for w, sl in zip(widths, slack, strict=True)
+                ]
+                left = sum(widths) - available
+                if left > 0:
+                    widest = max(range(len(slack)), key=lambda c: slack[c])
+                    widths[widest] -= min(left, slack[widest])
+        else:
+            stretch = next((i for i, (_w, _h, st) in enumerate(self._natural) if st), None)
+            if stretch is not None:
+                widths[stretch] += -excess
+        for column, width in enumerate(widths):
+            self.setColumnWidth(column, width)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._fit_stretch()
+        self._fit()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
