@@ -40,22 +40,59 @@ class Kind:
         key: the ``run_export`` kind.
         label: what the list shows.
         options: which option rows apply.
+        description: what the document is for.
     """
 
     key: str
     label: str
     options: tuple[str, ...]
+    description: str = ""
 
 
 KINDS = (
-    Kind("itinerary", "Itinerary (PDF)", ("paper", "attendee")),
-    Kind("programme", "Programme, one page per day (PDF)", ("paper",)),
-    Kind("badges", "Badges (PDF)", ("layout", "order", "qr", "offset", "calibration")),
-    Kind("attendance", "Attendance sheets (PDF)", ("paper", "per")),
-    Kind("rooming", "Rooming list", ("paper", "format")),
-    Kind("dietary", "Dietary list", ("paper", "format")),
-    Kind("passengers", "Passenger list", ("paper", "format")),
-    Kind("ical", "Calendar (iCalendar .ics)", ("attendee", "host")),
+    Kind(
+        "itinerary",
+        "Itinerary (PDF)",
+        ("paper", "attendee"),
+        "The whole programme with travel and hotel, for the delegation or for one attendee.",
+    ),
+    Kind(
+        "programme",
+        "Programme, one page per day (PDF)",
+        ("paper",),
+        "One page per day, large and clear, for the wall and the coach.",
+    ),
+    Kind(
+        "badges",
+        "Badges (PDF)",
+        ("layout", "order", "qr", "offset", "calibration"),
+        "Name badges on the label sheets or card stock you print on.",
+    ),
+    Kind(
+        "attendance",
+        "Attendance sheets (PDF)",
+        ("paper", "per"),
+        "Signature sheets per activity, the proof of attendance funders ask for.",
+    ),
+    Kind("rooming", "Rooming list", ("paper", "format"), "Who sleeps where, for the hotel."),
+    Kind(
+        "dietary",
+        "Dietary list",
+        ("paper", "format"),
+        "Dietary and accessibility needs, for the restaurant (personal data: share with care).",
+    ),
+    Kind(
+        "passengers",
+        "Passenger list",
+        ("paper", "format"),
+        "Who travels when, for the coach company and the meeting points.",
+    ),
+    Kind(
+        "ical",
+        "Calendar (iCalendar .ics)",
+        ("attendee", "host"),
+        "For Outlook, Google, Apple or Thunderbird; importing a newer file updates the events.",
+    ),
 )
 DEFAULT_LAYOUT = "avery-l7418"
 
@@ -158,8 +195,12 @@ class ExportPage(QWidget):
         file_row.addWidget(self.file, 1)
         file_row.addWidget(self.browse)
 
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setStyleSheet("color: #4b5563;")
         self.form = QFormLayout()
         self.form.addRow("Document:", self.kind)
+        self.form.addRow("", self.description)
         self.rows: dict[str, Any] = {}
         for key, label, widget in (
             ("paper", "Paper:", self.paper),
@@ -210,11 +251,7 @@ class ExportPage(QWidget):
         done.addWidget(self.open_file_button)
         done.addWidget(self.open_folder_button)
 
-        intro = QLabel(
-            "Documents and calendars are made from the delegation as it is saved now. "
-            "Personal itineraries and calendars are for one attendee; host calendars "
-            "hold the items an organisation hosts."
-        )
+        intro = QLabel("Documents and calendars are made from the delegation as it is saved now.")
         intro.setWordWrap(True)
         box = QWidget()
         box.setMaximumWidth(760)
@@ -278,6 +315,7 @@ class ExportPage(QWidget):
 
     def _kind_changed(self) -> None:
         kind = self.current_kind()
+        self.description.setText(kind.description)
         shown = set(kind.options)
         if "layout" in shown:
             shown.add("layout_note")
