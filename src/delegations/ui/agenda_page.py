@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from delegations.model import AgendaItem, Delegation, HostConfirmation, ItemKind, ItemStatus
 from delegations.services import ServiceError, ValidationError
 from delegations.ui import readers
-from delegations.ui.agenda_view import AgendaGrid, blocks_for
+from delegations.ui.agenda_view import HEADER, AgendaGrid, blocks_for
 from delegations.ui.forms import CheckList, ChoiceCombo, Field, RecordDialog
 from delegations.ui.records import changed_fields
 from delegations.ui.undo import CreateItem, DeleteItems, Edits, UpdateItem, item_fields
@@ -72,6 +72,9 @@ class AgendaPage(QWidget):
         self.scroller.setWidget(self.grid)
         self.scroller.setWidgetResizable(True)
         self.scroller.setAccessibleName("Agenda")
+        self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # The day names stay at the top: repaint rather than scroll the pixels.
+        self.scroller.verticalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
         self.zone_label = QLabel()
         self.zone_label.setAccessibleName("Time zone of the agenda")
         self.new_button = QPushButton("New item…")
@@ -99,6 +102,7 @@ class AgendaPage(QWidget):
         layout.addWidget(self.scroller, 1)
         layout.addWidget(hint)
         self.grid.selection_changed.connect(self._update_buttons)
+        self.grid.selection_changed.connect(self._reveal)
         self.grid.move_requested.connect(self.move_item)
         self.grid.edit_requested.connect(self.open_edit)
         self.grid.create_requested.connect(self.open_new)
@@ -124,6 +128,20 @@ class AgendaPage(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.grid.fit_height(self.scroller.viewport().height())
+
+    def _reveal(self, item_id: int | None) -> None:
+        """Scroll so that the selected item shows below the day names."""
+        block = self.grid.block(item_id)
+        if block is None:
+            return
+        rect = self.grid.rect_for(block)
+        bar = self.scroller.verticalScrollBar()
+        top = bar.value()
+        visible = self.scroller.viewport().height()
+        if rect.top() - HEADER < top:
+            bar.setValue(int(rect.top() - HEADER - 8))
+        elif rect.bottom() > top + visible:
+            bar.setValue(int(min(rect.bottom() - visible + 8, rect.top() - HEADER - 8)))
 
     def item(self, item_id: int) -> AgendaItem | None:
         if self.delegation is None:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QFocusEvent,
     QFont,
     QFontMetrics,
     QKeyEvent,
@@ -290,6 +291,8 @@ class AgendaGrid(QWidget):
         )
 
     def block_at(self, point: QPointF) -> Block | None:
+        if point.y() < self.visibleRegion().boundingRect().top() + HEADER:
+            return None
         for block in reversed(self.ordered()):
             if self.rect_for(block).contains(point):
                 return block
@@ -304,7 +307,7 @@ class AgendaGrid(QWidget):
     def time_at(self, point: QPointF) -> datetime | None:
         """The local time under ``point``, snapped to 15 minutes."""
         day = self.day_at(point.x())
-        if day is None:
+        if day is None or point.y() < self.visibleRegion().boundingRect().top() + HEADER:
             return None
         minutes = (point.y() - HEADER - TOP_PAD) * 60 / self.hour_px
         minutes = max(0, min(round(minutes / 15) * 15, self._span() - 15))
@@ -329,6 +332,11 @@ class AgendaGrid(QWidget):
             self._paint_block(painter, block)
         if self._ghost is not None:
             self._paint_block(painter, self._ghost, ghost=True)
+        self._paint_header(painter)
+        if self.hasFocus():
+            painter.setPen(QPen(self.palette().highlight().color(), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.visibleRegion().boundingRect().adjusted(1, 1, -1, -1))
         if not self.blocks:
             painter.setPen(palette.placeholderText().color())
             painter.drawText(
@@ -344,7 +352,6 @@ class AgendaGrid(QWidget):
         bold = QFont(self.font())
         bold.setBold(True)
         bottom = self._y_for_minutes(self._span())
-        painter.fillRect(QRectF(0, 0, self.width(), HEADER), QColor("#f8fafc"))
         for hour in range(self.first_hour, self.last_hour + 1):
             y = self._y_for_minutes((hour - self.first_hour) * 60)
             painter.setPen(QPen(QColor("#d1d5db"), 1))
@@ -360,18 +367,28 @@ class AgendaGrid(QWidget):
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 f"{hour:02d}:00",
             )
-        for day, (x, width) in zip(self.days, self._day_x, strict=False):
+        for x, _width in self._day_x:
             painter.setPen(QPen(QColor("#d1d5db"), 1))
             painter.drawLine(int(x), 0, int(x), bottom)
+
+    def _paint_header(self, painter: QPainter) -> None:
+        """The day names, kept at the top of the visible part while the hours scroll."""
+        top = float(self.visibleRegion().boundingRect().top())
+        bold = QFont(self.font())
+        bold.setBold(True)
+        painter.fillRect(QRectF(0, top, self.width(), HEADER), QColor("#f8fafc"))
+        for day, (x, width) in zip(self.days, self._day_x, strict=False):
+            painter.setPen(QPen(QColor("#d1d5db"), 1))
+            painter.drawLine(QPointF(x, top), QPointF(x, top + HEADER))
             painter.setFont(bold)
             painter.setPen(QColor("#111827"))
             painter.drawText(
-                QRectF(x + 10, 0, width - 20, HEADER),
+                QRectF(x + 10, top, width - 20, HEADER),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 f"{day:%A} {day.day} {day:%B}",
             )
         painter.setPen(QPen(QColor("#9ca3af"), 1))
-        painter.drawLine(0, HEADER, self.width(), HEADER)
+        painter.drawLine(QPointF(0, top + HEADER), QPointF(self.width(), top + HEADER))
 
     def _paint_block(
         self, painter: QPainter, block: Block, faded: bool = False, ghost: bool = False
@@ -500,6 +517,16 @@ class AgendaGrid(QWidget):
             self.create_requested.emit(self.to_utc(moment))
 
     # keyboard -----------------------------------------------------------------
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if self.selected is None and event.reason() != Qt.FocusReason.MouseFocusReason:
+            self.select_next(1)
+        self.update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         mods = event.modifiers()

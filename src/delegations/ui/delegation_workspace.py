@@ -188,6 +188,7 @@ class DelegationWorkspace(QWidget):
         self.tabs.addTab(self.attendees, "&Attendees")
         self.tabs.addTab(self.agenda, "A&genda")
         self.tabs.addTab(self.exports, "E&xports")
+        self.tabs.currentChanged.connect(self._tab_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.subheading)
@@ -236,6 +237,10 @@ class DelegationWorkspace(QWidget):
     def _changed(self, kinds: frozenset[str]) -> None:
         if self.delegation is not None and kinds:
             self.reload()
+
+    def _tab_changed(self, index: int) -> None:
+        if PAGES[index] == "agenda":
+            self.agenda.focus_grid()
 
     def show_page(self, name: str) -> None:
         """Switch to "overview", "attendees", "agenda" or "exports"."""
