@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -396,19 +397,33 @@ def test_export_badges_from_the_exports_page(
     qtbot.waitUntil(lambda: page.export_button.isEnabled())
 
 
-def test_export_can_be_cancelled(
+def test_export_shows_progress_and_can_be_cancelled(
     qtbot,
     workspace: DelegationWorkspace,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
+    steps = 100_000
+
+    def endless_export(kind, delegation, out, options):  # type: ignore[no-untyped-def]
+        for done in range(steps):
+            options.progress(done, steps)
+            time.sleep(0.001)
+        raise AssertionError("the export was not cancelled")
+
+    monkeypatch.setattr("delegations.exports.run_export", endless_export)
     page = workspace.exports
     page.select_kind("itinerary")
     target = tmp_path / "itinerary.pdf"
     page.file.setText(str(target))
-    page.start()
-    page.cancel()
-    qtbot.waitUntil(lambda: page.export_button.isEnabled(), timeout=60000)
-    assert "cancelled" in page.status.text() or target.exists()
+    page.export_button.click()
+    qtbot.waitUntil(lambda: page.progress.maximum() == steps and page.progress.value() > 0)
+    assert not page.export_button.isEnabled()
+    page.cancel_button.click()
+    qtbot.waitUntil(lambda: page.export_button.isEnabled(), timeout=20000)
+    assert "cancelled" in page.status.text()
+    assert not target.exists()
+    assert not page.open_file_button.isVisible()
 
 
 def test_personal_calendar_file_name_and_export(
