@@ -102,3 +102,43 @@ def test_recent_databases_are_kept_in_order_without_duplicates(
     for name in ("a.db", "b.db", "a.db", "c.db"):
         settings.remember_database(tmp_path / name)
     assert [p.name for p in settings.recent_databases()] == ["c.db", "a.db", "b.db"]
+
+
+STARTUP_IMPORTS = """
+import os, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from delegations.store import Database
+from delegations.ui.main_window import MainWindow
+from delegations.ui.settings import Settings
+window = MainWindow(Database.open(sys.argv[1]), Settings())
+window.show()
+for page in ("people", "organisations", "venues", "overview", "attendees", "agenda", "exports"):
+    window.show_page(page)
+app.processEvents()
+heavy = sorted(m for m in ("reportlab", "icalendar", "segno") if m in sys.modules)
+print(",".join(heavy) or "none")
+window.close()
+"""
+
+
+def test_export_libraries_are_not_imported_to_show_the_window(
+    tmp_path: Path, settings_dir: Path
+) -> None:
+    db_path = tmp_path / "demo.db"
+    subprocess.run(
+        [sys.executable, "-m", "delegations", "--db", str(db_path), "demo"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", DELEGATIONS_SETTINGS_DIR=str(settings_dir))
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP_IMPORTS, str(db_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "none"
