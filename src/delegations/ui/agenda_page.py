@@ -183,7 +183,7 @@ class AgendaPage(QWidget):
             Field("title", "Title"),
             Field("kind", "Kind", "enum", enum=ItemKind),
             Field("status", "Status", "enum", enum=ItemStatus),
-            Field("day", "Day", "date", aliases=()),
+            Field("day", "Day", "date"),
             Field("starts", "Starts", "time", aliases=("starts_at",)),
             Field("ends", "Ends", "time", aliases=("ends_at",)),
             Field("venue_id", "Venue", "choice", choices=lambda: venues),

@@ -32,6 +32,7 @@ from delegations.model import (
     Venue,
 )
 from delegations.services import (
+    NotFound,
     ServiceError,
     agenda,
     delegations,
@@ -454,8 +455,7 @@ class RemoveAttendees(EditCommand):
             current = self.edits.resolve("participation", pid)
             p = session.get(Participation, current)
             if p is None:
-                raise_not_found(current)
-            assert p is not None
+                raise NotFound(f"no attendee with id {current}")
             self.saved.append(
                 {
                     "id": pid,
@@ -485,12 +485,6 @@ class RemoveAttendees(EditCommand):
                 current = self.edits.resolve("item", item_id)
                 ids = readers.item_participant_ids(session, current)
                 agenda.update(session, current, participant_ids=[*ids, p.id])
-
-
-def raise_not_found(participation_id: int) -> None:
-    from delegations.services import NotFound
-
-    raise NotFound(f"no attendee with id {participation_id}")
 
 
 # ------------------------------------------------------------------ agenda
