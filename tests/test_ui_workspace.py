@@ -319,6 +319,39 @@ def test_add_an_item_then_move_it_with_the_keyboard_and_mouse(
     assert grid.time_at(QPointF(grid.rect_for(block).center())) is not None
 
 
+def test_drag_an_item_to_move_and_resize_it(
+    main_window: MainWindow, workspace: DelegationWorkspace, demo_db: Database
+) -> None:
+    main_window.show_page("agenda")
+    grid = workspace.agenda.grid
+    block = next(b for b in grid.ordered() if b.lanes == 1 and b.start.hour >= 10)
+    before = _item(demo_db, block.id)
+    rect = grid.rect_for(block)
+    hour = float(grid.hour_px)
+    # Drag the body one hour down and onto the next day.
+    assert grid.begin_drag(rect.center()) == block
+    next_day_x = rect.center().x() + rect.width() + 20
+    ghost = grid.drag_to(QPointF(next_day_x, rect.center().y() + hour))
+    assert ghost is not None and ghost.start == block.start + timedelta(days=1, hours=1)
+    grid.end_drag()
+    moved = _item(demo_db, block.id)
+    assert moved.starts_at == before.starts_at + timedelta(days=1, hours=1)
+    assert moved.ends_at - moved.starts_at == before.ends_at - before.starts_at
+    # Drag its bottom edge half an hour down.
+    moved_block = grid.block(block.id)
+    assert moved_block is not None
+    bottom = grid.rect_for(moved_block)
+    grid.begin_drag(QPointF(bottom.center().x(), bottom.bottom() - 2))
+    grid.drag_to(QPointF(bottom.center().x(), bottom.bottom() - 2 + hour / 2))
+    grid.end_drag()
+    resized = _item(demo_db, block.id)
+    assert resized.starts_at == moved.starts_at
+    assert resized.ends_at == moved.ends_at + timedelta(minutes=30)
+    main_window.undo_action.trigger()
+    main_window.undo_action.trigger()
+    assert _item(demo_db, block.id).starts_at == before.starts_at
+
+
 def test_duplicate_and_delete_an_item_with_undo(
     main_window: MainWindow, workspace: DelegationWorkspace, demo_db: Database, answers: Answers
 ) -> None:

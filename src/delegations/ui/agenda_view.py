@@ -463,26 +463,21 @@ class AgendaGrid(QWidget):
         return [block.title]
 
     # mouse --------------------------------------------------------------------
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        self.setFocus(Qt.FocusReason.MouseFocusReason)
-        point = event.position()
+    def begin_drag(self, point: QPointF) -> Block | None:
+        """Press at ``point``: select the item there and start moving it, or resizing it
+        when ``point`` is on its bottom edge. Returns the item, if any."""
         block = self.block_at(point)
         self.select(block.id if block else None)
-        if block is not None and event.button() == Qt.MouseButton.LeftButton:
+        if block is not None:
             rect = self.rect_for(block)
             mode = "resize" if rect.bottom() - point.y() <= EDGE_PX else "move"
             self._drag = (mode, block, point)
-        super().mousePressEvent(event)
+        return block
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        point = event.position()
+    def drag_to(self, point: QPointF) -> Block | None:
+        """Drag to ``point``: the item as it would be, snapped to 15 minutes (drawn dashed)."""
         if self._drag is None:
-            block = self.block_at(point)
-            near_edge = block is not None and self.rect_for(block).bottom() - point.y() <= EDGE_PX
-            self.setCursor(
-                Qt.CursorShape.SizeVerCursor if near_edge else Qt.CursorShape.ArrowCursor
-            )
-            return
+            return None
         mode, block, origin = self._drag
         steps = round((point.y() - origin.y()) * 60 / self.hour_px / 15)
         delta = STEP * steps
@@ -496,8 +491,10 @@ class AgendaGrid(QWidget):
                 block, start=block.start + delta + shift, end=block.end + delta + shift
             )
         self.update()
+        return self._ghost
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+    def end_drag(self) -> None:
+        """Release: ask to move or resize the item if the drag changed it."""
         ghost, drag = self._ghost, self._drag
         self._drag, self._ghost = None, None
         if ghost is not None and drag is not None:
@@ -505,6 +502,27 @@ class AgendaGrid(QWidget):
             if (ghost.start, ghost.end) != (original.start, original.end):
                 self.move_requested.emit(ghost.id, self.to_utc(ghost.start), self.to_utc(ghost.end))
         self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.begin_drag(event.position())
+        else:
+            block = self.block_at(event.position())
+            self.select(block.id if block else None)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        point = event.position()
+        if self._drag is not None:
+            self.drag_to(point)
+            return
+        block = self.block_at(point)
+        near_edge = block is not None and self.rect_for(block).bottom() - point.y() <= EDGE_PX
+        self.setCursor(Qt.CursorShape.SizeVerCursor if near_edge else Qt.CursorShape.ArrowCursor)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self.end_drag()
         super().mouseReleaseEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
