@@ -38,7 +38,27 @@ def test_model_imports_nothing_above_it() -> None:
             )
 
 
-def test_ui_does_not_use_sql_directly() -> None:
-    for path in (PACKAGE / "ui").rglob("*.py") if (PACKAGE / "ui").exists() else []:
-        modules = imported_modules(path)
-        assert "sqlalchemy" not in {m.split(".")[0] for m in modules}, path
+QUERY_METHODS = {"query", "execute", "scalars", "scalar", "get", "add", "delete", "flush"}
+
+
+def session_calls(path: Path) -> list[str]:
+    """Calls such as ``session.query(...)`` or ``s.get(...)`` made in a file."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in QUERY_METHODS
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in {"session", "s"}
+        ):
+            found.append(f"{path.name}:{node.lineno} {node.func.value.id}.{node.func.attr}()")
+    return found
+
+
+def test_ui_leaves_queries_to_services() -> None:
+    paths = sorted((PACKAGE / "ui").rglob("*.py"))
+    assert paths, "the ui package is missing"
+    for path in paths:
+        assert "sqlalchemy" not in {m.split(".")[0] for m in imported_modules(path)}, path
+    assert [call for path in paths for call in session_calls(path)] == []

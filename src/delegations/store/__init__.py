@@ -1,5 +1,7 @@
 """Engine, sessions, migrations runner and backup. No Qt."""
 
+from sqlalchemy.orm import Session
+
 from delegations.store.database import Database, backup_copy
 from delegations.store.errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, StoreError
 from delegations.store.paths import default_db_path, resolve_db_path
@@ -9,6 +11,7 @@ __all__ = [
     "DatabaseCorrupt",
     "DatabaseLocked",
     "DatabaseTooNew",
+    "Session",
     "StoreError",
     "backup_copy",
     "default_db_path",

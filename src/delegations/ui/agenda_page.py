@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from delegations.model import AgendaItem, Delegation, HostConfirmation, ItemKind, ItemStatus
-from delegations.services import ServiceError, ValidationError
-from delegations.ui import readers
+from delegations.services import ServiceError, ValidationError, listings
 from delegations.ui.agenda_view import HEADER, AgendaGrid, blocks_for
 from delegations.ui.forms import CheckList, ChoiceCombo, Field, RecordDialog
 from delegations.ui.records import changed_fields
@@ -169,10 +168,10 @@ class AgendaPage(QWidget):
         zone = delegation.timezone
         db = self.edits.db
         with db.session() as session:
-            venues = readers.venue_choices(session)
-            organisations = readers.organisation_choices(session)
+            venues = listings.venue_choices(session)
+            organisations = listings.organisation_choices(session)
         attendees = [
-            readers.Choice(p.id, f"{p.person.full_name} ({p.role.label.lower()})")
+            listings.Choice(p.id, f"{p.person.full_name} ({p.role.label.lower()})")
             for p in sorted(
                 delegation.participations,
                 key=lambda p: (p.person.family_name, p.person.given_name),
@@ -193,7 +192,7 @@ class AgendaPage(QWidget):
                 "Host confirmation",
                 "choice",
                 choices=lambda: [
-                    readers.Choice(i, c.label) for i, c in enumerate(HostConfirmation)
+                    listings.Choice(i, c.label) for i, c in enumerate(HostConfirmation)
                 ],
                 none_label="(not asked yet)",
             ),
@@ -285,7 +284,7 @@ class AgendaPage(QWidget):
         def host_changed(keep: list[int] | None = None) -> None:
             org = host.current_id()
             with db.session() as session:
-                people = readers.person_choices(session, org) if org is not None else []
+                people = listings.person_choices(session, org) if org is not None else []
             contacts.set_choices(people, keep)
             contacts.setEnabled(org is not None)
 

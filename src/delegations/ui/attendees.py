@@ -26,8 +26,7 @@ from delegations.model import (
     TravelLeg,
     TravelMode,
 )
-from delegations.services import ValidationError, participations
-from delegations.ui import readers
+from delegations.services import ValidationError, listings, participations
 from delegations.ui.forms import Field, RecordDialog
 from delegations.ui.records import changed_fields, listing, person_fields, plural
 from delegations.ui.table_models import Cell, Column, Row, RowTableModel
@@ -262,7 +261,7 @@ class AttendeesPage(QWidget):
         delegation = self.delegation
         present = {p.person_id for p in delegation.participations}
         with self.edits.db.session() as session:
-            choices = [c for c in readers.person_choices(session) if c.id not in present]
+            choices = [c for c in listings.person_choices(session) if c.id not in present]
         fields = [
             Field(
                 "person_id",

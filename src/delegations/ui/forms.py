@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from delegations.services import ServiceError, ValidationError
-from delegations.ui.readers import Choice
+from delegations.services.listings import Choice
 
 NOT_SET = QDate(1900, 1, 1)
 ERROR_STYLE = "color: #b3261e;"

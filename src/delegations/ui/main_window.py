@@ -22,9 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from delegations.services import ServiceError
+from delegations.services import ServiceError, listings
 from delegations.store import Database, StoreError
-from delegations.ui import readers
 from delegations.ui.forms import RecordDialog
 from delegations.ui.pages import LIST_PAGES as PAGE_NAMES
 from delegations.ui.pages import WORKSPACE_PAGES
@@ -547,7 +546,7 @@ class MainWindow(QMainWindow):
     def offer_demo(self) -> bool:
         """On an empty database, offer to load the demo delegation; True if loaded."""
         with self.db.session() as session:
-            empty = readers.is_empty(session)
+            empty = listings.is_empty(session)
         if not empty:
             return False
         if not self.confirm(

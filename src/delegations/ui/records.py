@@ -9,9 +9,8 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from delegations.model import DelegationStatus, OrganisationKind
-from delegations.services import InUse, ServiceError, queries
+from delegations.services import InUse, ServiceError, listings, queries
 from delegations.store import Database
-from delegations.ui import readers
 from delegations.ui.forms import Field, RecordDialog
 from delegations.ui.table_models import Column
 from delegations.ui.undo import (
@@ -50,18 +49,18 @@ class RecordKind:
     describe: Callable[[tuple[str, ...]], str]
 
 
-def _organisations(db: Database) -> Callable[[], list[readers.Choice]]:
-    def load() -> list[readers.Choice]:
+def _organisations(db: Database) -> Callable[[], list[listings.Choice]]:
+    def load() -> list[listings.Choice]:
         with db.session() as session:
-            return readers.organisation_choices(session)
+            return listings.organisation_choices(session)
 
     return load
 
 
-def _people(db: Database) -> Callable[[], list[readers.Choice]]:
-    def load() -> list[readers.Choice]:
+def _people(db: Database) -> Callable[[], list[listings.Choice]]:
+    def load() -> list[listings.Choice]:
         with db.session() as session:
-            return readers.person_choices(session)
+            return listings.person_choices(session)
 
     return load
 
@@ -182,7 +181,7 @@ KINDS: dict[str, RecordKind] = {
             Column("E-mail"),
             Column("Phone"),
         ),
-        readers.people_rows,
+        listings.people_rows,
         person_fields,
         lambda cells: f"{cells[1]} {cells[0]}".strip(),
     ),
@@ -197,7 +196,7 @@ KINDS: dict[str, RecordKind] = {
             Column("City"),
             Column("Country"),
         ),
-        readers.organisation_rows,
+        listings.organisation_rows,
         organisation_fields,
         lambda cells: cells[0],
     ),
@@ -212,7 +211,7 @@ KINDS: dict[str, RecordKind] = {
             Column("Country"),
             Column("Belongs to"),
         ),
-        readers.venue_rows,
+        listings.venue_rows,
         venue_fields,
         lambda cells: cells[0],
     ),
@@ -292,7 +291,7 @@ class RecordActions:
         """A dialog that edits record ``record_id`` when accepted (not shown yet)."""
         model, module = RECORDS[self.kind.key]
         with self.db.session() as session:
-            old = readers.record_values(session, model, record_id, module.FIELDS)
+            old = listings.record_values(session, model, record_id, module.FIELDS)
         current = {"id": record_id}
 
         def save(fields: dict[str, Any]) -> Any:

@@ -32,10 +32,10 @@ from delegations.model import (
     Venue,
 )
 from delegations.services import (
-    NotFound,
     ServiceError,
     agenda,
     delegations,
+    listings,
     organisations,
     package,
     participations,
@@ -43,9 +43,8 @@ from delegations.services import (
     queries,
     venues,
 )
-from delegations.store import Database
-from delegations.ui import readers
-from delegations.ui.readers import Session
+from delegations.services.base import get
+from delegations.store import Database, Session
 
 RECORDS: dict[str, tuple[type[Any], ModuleType]] = {
     "organisation": (Organisation, organisations),
@@ -196,7 +195,7 @@ class CreateRecord(EditCommand):
         if self.record_id is None:
             self.record_id, self.uuid = obj.id, obj.uuid
         else:
-            readers.set_uuid(session, obj, self.uuid)
+            listings.set_uuid(session, obj, self.uuid)
             self.edits.remap(self.kind, self.record_id, obj.id)
         return obj
 
@@ -250,8 +249,8 @@ class DeleteRecords(EditCommand):
         self.saved = []
         for record_id in self.ids:
             current = self.edits.resolve(self.kind, record_id)
-            values = readers.record_values(session, model, current, module.FIELDS)
-            uuid = readers.record_uuid(session, model, current)
+            values = listings.record_values(session, model, current, module.FIELDS)
+            uuid = listings.record_uuid(session, model, current)
             module.delete(session, current)
             self.saved.append((record_id, values, uuid))
 
@@ -259,7 +258,7 @@ class DeleteRecords(EditCommand):
         module = RECORDS[self.kind][1]
         for record_id, values, uuid in self.saved:
             obj = module.create(session, **self.edits.resolve_fields(values))
-            readers.set_uuid(session, obj, uuid)
+            listings.set_uuid(session, obj, uuid)
             self.edits.remap(self.kind, record_id, obj.id)
 
 
@@ -327,7 +326,7 @@ class AddAttendee(EditCommand):
             if self.new_person is None:
                 self.new_person = (person.id, person.uuid)
             else:
-                readers.set_uuid(session, person, self.new_person[1])
+                listings.set_uuid(session, person, self.new_person[1])
                 self.edits.remap("person", self.new_person[0], person.id)
             person_id = self.new_person[0]
         assert person_id is not None
@@ -340,7 +339,7 @@ class AddAttendee(EditCommand):
         if self.participation is None:
             self.participation = (participation.id, participation.uuid)
         else:
-            readers.set_uuid(session, participation, self.participation[1])
+            listings.set_uuid(session, participation, self.participation[1])
             self.edits.remap("participation", self.participation[0], participation.id)
         return participation
 
@@ -453,9 +452,7 @@ class RemoveAttendees(EditCommand):
         self.saved = []
         for pid in self.ids:
             current = self.edits.resolve("participation", pid)
-            p = session.get(Participation, current)
-            if p is None:
-                raise NotFound(f"no attendee with id {current}")
+            p = get(session, Participation, current, "attendee")
             self.saved.append(
                 {
                     "id": pid,
@@ -467,7 +464,7 @@ class RemoveAttendees(EditCommand):
                         leg.direction: {n: getattr(leg, n) for n in participations.TRAVEL_FIELDS}
                         for leg in p.travel
                     },
-                    "items": readers.subset_items(session, current),
+                    "items": listings.subset_items(session, current),
                 }
             )
             participations.remove(session, current)
@@ -477,13 +474,13 @@ class RemoveAttendees(EditCommand):
             p = participations.add(
                 session, saved["delegation_id"], saved["person_id"], **saved["fields"]
             )
-            readers.set_uuid(session, p, saved["uuid"])
+            listings.set_uuid(session, p, saved["uuid"])
             self.edits.remap("participation", saved["id"], p.id)
             for direction, values in saved["travel"].items():
                 participations.set_travel(session, p.id, direction, **values)
             for item_id in saved["items"]:
                 current = self.edits.resolve("item", item_id)
-                ids = readers.item_participant_ids(session, current)
+                ids = listings.item_participant_ids(session, current)
                 agenda.update(session, current, participant_ids=[*ids, p.id])
 
 
@@ -507,7 +504,7 @@ class CreateItem(EditCommand):
         if self.created is None:
             self.created = (item.id, item.uuid)
         else:
-            readers.set_uuid(session, item, self.created[1])
+            listings.set_uuid(session, item, self.created[1])
             self.edits.remap("item", self.created[0], item.id)
         return item
 
@@ -558,7 +555,7 @@ class DeleteItems(EditCommand):
     def apply(self, session: Session) -> None:
         for item_id in self.snapshots:
             current = self.edits.resolve("item", item_id)
-            uuid = readers.record_uuid(session, AgendaItem, current)
+            uuid = listings.record_uuid(session, AgendaItem, current)
             if uuid:
                 self.uuids[item_id] = uuid
             agenda.delete(session, current)
@@ -570,7 +567,7 @@ class DeleteItems(EditCommand):
                 self.edits.resolve("delegation", self.delegation_id),
                 **self.edits.resolve_fields(fields),
             )
-            readers.set_uuid(session, item, self.uuids.get(item_id))
+            listings.set_uuid(session, item, self.uuids.get(item_id))
             self.edits.remap("item", item_id, item.id)
 
 

@@ -1,4 +1,4 @@
-"""Light, read-only rows for the screens' tables and pickers (no Qt here).
+"""Light, read-only rows for screens' tables and pickers.
 
 The tables show 10,000 people without a pause, so they read plain column tuples
 rather than ORM objects (30 ms instead of 300 ms for 10,000 people). These
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeAlias
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from delegations.model import (
     Delegation,
@@ -20,10 +22,6 @@ from delegations.model import (
     Venue,
     fold,
 )
-
-Session: TypeAlias = Any
-"""A session from ``Database.session()`` or ``Database.transaction()`` (ui/ does not
-import SQLAlchemy itself)."""
 
 
 @dataclass(frozen=True, slots=True)
