@@ -40,6 +40,12 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_exports.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_gui.py
+
+# README screenshots of the main screens, taken under Xvfb from the demo database.
+screenshots: install
+	scripts/screenshots.sh
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache build dist

@@ -8,7 +8,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/docs/screenshots}
-tool=${SCREENSHOT_APP:-/work/shared/tools/screenshot-app}
+tool=${SCREENSHOT_APP:-$root/../shared/tools/screenshot-app}
 size=${SCREENSHOT_SIZE:-1280x820}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

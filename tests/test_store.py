@@ -105,3 +105,22 @@ def test_database_location_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert resolve_db_path(None) == tmp_path / "env.db"
     monkeypatch.delenv("DELEGATIONS_DB")
     assert resolve_db_path(None).name == "delegations.db"
+
+
+def test_head_revision_constant_matches_the_migration_scripts() -> None:
+    assert migrations.head_revision() == migrations.script_head()
+
+
+def test_opening_a_current_database_does_not_import_alembic(demo_db: Database) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from delegations.store import Database;"
+        f"Database.open({str(demo_db.path)!r}).close();"
+        "print(any(m == 'alembic' or m.startswith('alembic.') for m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
