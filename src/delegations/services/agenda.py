@@ -19,7 +19,7 @@ from delegations.model import (
     Person,
     Venue,
 )
-from delegations.services.base import apply, clean, get, merged
+from delegations.services.base import apply, check_exists, clean, get, merged
 from delegations.services.validation import Checker, hhmm
 
 FIELDS = (
@@ -53,12 +53,11 @@ def validate(
             check.add("ends_at", f"ends when it starts ({hhmm(starts, zone)}); give it a duration")
         elif ends - starts > timedelta(days=3):
             check.add("ends_at", "lasts more than three days; split it into several items")
-    venue_id = values.get("venue_id")
-    if venue_id is not None and session.get(Venue, venue_id) is None:
-        check.add("venue_id", f"no venue with id {venue_id}")
-    host_id = values.get("host_organisation_id")
-    if host_id is not None and session.get(Organisation, host_id) is None:
-        check.add("host_organisation_id", f"no organisation with id {host_id}")
+    check_exists(session, check, "venue_id", Venue, values.get("venue_id"), "venue")
+    check_exists(
+        session, check, "host_organisation_id", Organisation,
+        values.get("host_organisation_id"), "organisation",
+    )  # fmt: skip
 
 
 def _participants(

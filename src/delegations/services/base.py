@@ -43,6 +43,21 @@ def apply(
         setattr(obj, name, value)
 
 
+def check_exists(
+    session: Session, check: Checker, field: str, model: type, record_id: Any, what: str
+) -> None:
+    """Add an error on ``field`` when it names a ``what`` that does not exist."""
+    if record_id is not None and session.get(model, record_id) is None:
+        check.add(field, f"no {what} with id {record_id}")
+
+
+def reason(phrase: str, rows: Sequence[T], noun: str, label: Callable[[T], str]) -> list[str]:
+    """``["2 venues belong to it (A, B)"]`` for ``phrase="{count} belong to it"``; [] if none."""
+    if not rows:
+        return []
+    return [f"{phrase.format(count=plural(len(rows), noun))} ({names(label(r) for r in rows)})"]
+
+
 def refuse_delete(label: str, reasons: list[str]) -> None:
     if reasons:
         raise InUse(f"{label} cannot be deleted: {'; '.join(reasons)}. Remove those first.")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from delegations.model import Delegation, DelegationStatus, Organisation, Person
 from delegations.services.base import (
+    check_exists,
     create_record,
     get,
     update_record,
@@ -46,12 +47,11 @@ def validate(session: Session, values: dict[str, Any], check: Checker) -> None:
             check.add(
                 "end_date", f"a visit of {(end - start).days + 1} days is longer than {MAX_DAYS}"
             )
-    org_id = values.get("sending_organisation_id")
-    if org_id is not None and session.get(Organisation, org_id) is None:
-        check.add("sending_organisation_id", f"no organisation with id {org_id}")
-    lead = values.get("lead_officer_id")
-    if lead is not None and session.get(Person, lead) is None:
-        check.add("lead_officer_id", f"no person with id {lead}")
+    check_exists(
+        session, check, "sending_organisation_id", Organisation,
+        values.get("sending_organisation_id"), "organisation",
+    )  # fmt: skip
+    check_exists(session, check, "lead_officer_id", Person, values.get("lead_officer_id"), "person")
 
 
 def create(session: Session, **fields: Any) -> Delegation:

@@ -11,8 +11,7 @@ from delegations.model import AgendaItem, Delegation, Organisation, Organisation
 from delegations.services.base import (
     create_record,
     get,
-    names,
-    plural,
+    reason,
     refuse_delete,
     update_record,
 )
@@ -47,31 +46,21 @@ def update(session: Session, organisation_id: int, **fields: Any) -> Organisatio
 
 def delete(session: Session, organisation_id: int) -> None:
     org = get(session, Organisation, organisation_id, "organisation")
-    reasons = []
-    people = session.scalars(select(Person).where(Person.organisation_id == org.id)).all()
-    if people:
-        reasons.append(
-            f"{plural(len(people), 'person')} belong to it ({names(p.full_name for p in people)})"
-        )
-    venues = session.scalars(select(Venue).where(Venue.organisation_id == org.id)).all()
-    if venues:
-        reasons.append(
-            f"{plural(len(venues), 'venue')} belong to it ({names(v.name for v in venues)})"
-        )
+    where = Organisation.id == org.id
+    people = session.scalars(select(Person).join(Person.organisation).where(where)).all()
+    venues = session.scalars(select(Venue).join(Venue.organisation).where(where)).all()
     sending = session.scalars(
         select(Delegation).where(Delegation.sending_organisation_id == org.id)
     ).all()
-    if sending:
-        reasons.append(
-            f"it sends {plural(len(sending), 'delegation')} ({names(d.title for d in sending)})"
-        )
     hosted = session.scalars(
         select(AgendaItem).where(AgendaItem.host_organisation_id == org.id)
     ).all()
-    if hosted:
-        reasons.append(
-            f"it hosts {plural(len(hosted), 'agenda item')} ({names(i.title for i in hosted)})"
-        )
+    reasons = [
+        *reason("{count} belong to it", people, "person", lambda p: p.full_name),
+        *reason("{count} belong to it", venues, "venue", lambda v: v.name),
+        *reason("it sends {count}", sending, "delegation", lambda d: d.title),
+        *reason("it hosts {count}", hosted, "agenda item", lambda i: i.title),
+    ]
     refuse_delete(f"Organisation '{org.name}'", reasons)
     session.delete(org)
     session.flush()

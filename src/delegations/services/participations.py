@@ -20,7 +20,6 @@ from delegations.model import (
     TravelMode,
 )
 from delegations.services.base import apply, clean, get, merged
-from delegations.services.errors import ValidationError
 from delegations.services.validation import Checker, describe_day, hhmm, is_timezone
 
 FIELDS = (
@@ -141,14 +140,3 @@ def clear_travel(session: Session, participation_id: int, direction: TravelDirec
     if leg is not None:
         participation.travel.remove(leg)
         session.flush()
-
-
-__all__ = [
-    "ValidationError",
-    "add",
-    "clear_travel",
-    "remove",
-    "set_travel",
-    "update",
-    "update_many",
-]

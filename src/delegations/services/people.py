@@ -17,10 +17,10 @@ from delegations.model import (
     item_host_contacts,
 )
 from delegations.services.base import (
+    check_exists,
     create_record,
     get,
-    names,
-    plural,
+    reason,
     refuse_delete,
     update_record,
 )
@@ -39,9 +39,14 @@ def validate(session: Session, values: dict[str, Any], check: Checker) -> None:
     check.max_length("given_name", values.get("given_name"), 120)
     check.max_length("family_name", values.get("family_name"), 120)
     check.email("email", values.get("email"))
-    org_id = values.get("organisation_id")
-    if org_id is not None and session.get(Organisation, org_id) is None:
-        check.add("organisation_id", f"no organisation with id {org_id}")
+    check_exists(
+        session,
+        check,
+        "organisation_id",
+        Organisation,
+        values.get("organisation_id"),
+        "organisation",
+    )
 
 
 def create(session: Session, **fields: Any) -> Person:
@@ -56,27 +61,20 @@ def update(session: Session, person_id: int, **fields: Any) -> Person:
 
 def delete(session: Session, person_id: int) -> None:
     person = get(session, Person, person_id, "person")
-    reasons = []
-    delegations = session.scalars(
+    attends = session.scalars(
         select(Delegation).join(Participation).where(Participation.person_id == person.id)
     ).all()
-    if delegations:
-        reasons.append(
-            f"attends {plural(len(delegations), 'delegation')} ({names(d.title for d in delegations)})"
-        )
     led = session.scalars(select(Delegation).where(Delegation.lead_officer_id == person.id)).all()
-    if led:
-        reasons.append(f"leads {plural(len(led), 'delegation')} ({names(d.title for d in led)})")
     hosting = session.scalars(
         select(AgendaItem)
         .join(item_host_contacts)
         .where(item_host_contacts.c.person_id == person.id)
     ).all()
-    if hosting:
-        reasons.append(
-            f"is the host contact of {plural(len(hosting), 'agenda item')} "
-            f"({names(i.title for i in hosting)})"
-        )
+    reasons = [
+        *reason("attends {count}", attends, "delegation", lambda d: d.title),
+        *reason("leads {count}", led, "delegation", lambda d: d.title),
+        *reason("is the host contact of {count}", hosting, "agenda item", lambda i: i.title),
+    ]
     refuse_delete(f"{person.full_name}", reasons)
     session.delete(person)
     session.flush()

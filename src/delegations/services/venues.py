@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from delegations.model import AgendaItem, Organisation, Venue
 from delegations.services.base import (
+    check_exists,
     create_record,
     get,
-    names,
-    plural,
+    reason,
     refuse_delete,
     update_record,
 )
@@ -37,9 +37,14 @@ def validate(session: Session, values: dict[str, Any], check: Checker) -> None:
             "latitude" if lat is None else "longitude",
             "give both latitude and longitude, or neither",
         )
-    org_id = values.get("organisation_id")
-    if org_id is not None and session.get(Organisation, org_id) is None:
-        check.add("organisation_id", f"no organisation with id {org_id}")
+    check_exists(
+        session,
+        check,
+        "organisation_id",
+        Organisation,
+        values.get("organisation_id"),
+        "organisation",
+    )
 
 
 def create(session: Session, **fields: Any) -> Venue:
@@ -55,11 +60,7 @@ def update(session: Session, venue_id: int, **fields: Any) -> Venue:
 def delete(session: Session, venue_id: int) -> None:
     venue = get(session, Venue, venue_id, "venue")
     items = session.scalars(select(AgendaItem).where(AgendaItem.venue_id == venue.id)).all()
-    reasons = []
-    if items:
-        reasons.append(
-            f"{plural(len(items), 'agenda item')} take place there ({names(i.title for i in items)})"
-        )
+    reasons = reason("{count} take place there", items, "agenda item", lambda i: i.title)
     refuse_delete(f"Venue '{venue.name}'", reasons)
     session.delete(venue)
     session.flush()

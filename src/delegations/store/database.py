@@ -7,7 +7,6 @@ data as it was.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -147,7 +146,3 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def copy_file(source: Path, destination: Path) -> None:
-    shutil.copy2(source, destination)
