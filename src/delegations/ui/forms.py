@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import Enum
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, Signal, SignalInstance
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QCompleter,
@@ -45,8 +46,9 @@ class Field:
     Attributes:
         name: the service field it edits (and the key of its validation message).
         label: what people read next to it.
-        kind: text, multiline, enum, date, optional_date, bool, choice, float,
-            timezone or datetime.
+        kind: the name of its kind in ``FIELD_KINDS``: text, float, multiline, enum,
+            choice, checklist, bool, date, optional_date, time, datetime, timezone or
+            section (a heading, not a value).
         enum: the enum of an ``enum`` field.
         choices: the entries of a ``choice`` field (called when the form is built).
         none_label: the entry meaning "none" of a ``choice`` field; "" for no such entry.
@@ -177,8 +179,382 @@ def timezone_names() -> list[str]:
     return sorted(z for z in _zones() if "/" in z and not z.startswith(("Etc/", "SystemV")))
 
 
+class WheelGuard(QObject):
+    """Keeps the mouse wheel from changing combo boxes, spin boxes and date/time edits
+    that do not have keyboard focus.
+
+    Such editors take focus by click or Tab only; an unfocused one ignores the
+    wheel, which then scrolls whatever is around the form instead of silently
+    changing the value under the pointer.
+    """
+
+    GUARDED = (QComboBox, QAbstractSpinBox)
+
+    def guard(self, editor: QWidget) -> None:
+        """Guard ``editor`` if it is an editor the wheel changes (others are left alone)."""
+        if isinstance(editor, self.GUARDED):
+            editor.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            editor.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Wheel
+            and isinstance(watched, QWidget)
+            and not watched.hasFocus()
+        ):
+            # Ignored and filtered: the editor never sees it, Qt passes it to the parents.
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
+
+
+# field kinds ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Problem:
+    """Why a field's text cannot be read: ``message``, shown under ``key`` (default: the field)."""
+
+    message: str
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldContext:
+    """What a field kind may need besides its editor.
+
+    Attributes:
+        spec: the field.
+        form: the form holding the editor (other fields' editors are in ``form.editors``).
+        values: the values being shown (``Form.set_values``); empty otherwise.
+    """
+
+    spec: Field
+    form: Form
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+EditorT = TypeVar("EditorT", bound=QWidget)
+
+
+class FieldKind(Generic[EditorT]):
+    """One kind of field (``Field.kind``): its editor and how values go in and out.
+
+    A new kind is a subclass plus its entry in ``FIELD_KINDS``; ``Form`` needs no change.
+    """
+
+    has_value: bool = True
+    """False for rows that only show something (section headings): no value, no editor."""
+
+    def create(self, spec: Field, form: Form) -> EditorT:
+        """A new editor for ``spec`` (its name, label and edited signal are set by the form)."""
+        raise NotImplementedError
+
+    def set(self, editor: EditorT, value: Any, context: FieldContext) -> None:
+        """Show ``value``."""
+        raise NotImplementedError
+
+    def get(self, editor: EditorT, context: FieldContext) -> tuple[Any, Problem | None]:
+        """(the value for the service, None) or (None, why the editor's text is not valid)."""
+        raise NotImplementedError
+
+    def raw(self, editor: EditorT, context: FieldContext) -> Any:
+        """What the editor shows, comparable for dirty checks and never failing."""
+        return self.get(editor, context)[0]
+
+    def changed_signal(self, editor: EditorT) -> SignalInstance:
+        """The editor's signal emitted when people change its value."""
+        raise NotImplementedError
+
+
+class SectionKind(FieldKind[QLabel]):
+    """A bold heading between groups of fields; not a value."""
+
+    has_value = False
+
+    def create(self, spec: Field, form: Form) -> QLabel:
+        heading = QLabel(spec.label)
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        heading.setContentsMargins(0, 10, 0, 2)
+        return heading
+
+
+class TextKind(FieldKind[QLineEdit]):
+    """One line of text."""
+
+    def create(self, spec: Field, form: Form) -> QLineEdit:
+        line = QLineEdit()
+        line.setPlaceholderText(spec.placeholder)
+        return line
+
+    def set(self, editor: QLineEdit, value: Any, context: FieldContext) -> None:
+        editor.setText("" if value is None else str(value))
+
+    def get(self, editor: QLineEdit, context: FieldContext) -> tuple[Any, Problem | None]:
+        return editor.text(), None
+
+    def changed_signal(self, editor: QLineEdit) -> SignalInstance:
+        return editor.textChanged
+
+
+class FloatKind(TextKind):
+    """A number typed as text ("," works as the decimal point); empty means None."""
+
+    def get(self, editor: QLineEdit, context: FieldContext) -> tuple[Any, Problem | None]:
+        text = editor.text().strip().replace(",", ".")
+        if not text:
+            return None, None
+        try:
+            return float(text), None
+        except ValueError:
+            return None, Problem(f"'{text}' is not a number")
+
+    def raw(self, editor: QLineEdit, context: FieldContext) -> Any:
+        return editor.text()
+
+
+class MultilineKind(FieldKind[QPlainTextEdit]):
+    """A few lines of text."""
+
+    def create(self, spec: Field, form: Form) -> QPlainTextEdit:
+        text = QPlainTextEdit()
+        text.setTabChangesFocus(True)
+        text.setFixedHeight(72)
+        text.setPlaceholderText(spec.placeholder)
+        return text
+
+    def set(self, editor: QPlainTextEdit, value: Any, context: FieldContext) -> None:
+        editor.setPlainText(value or "")
+
+    def get(self, editor: QPlainTextEdit, context: FieldContext) -> tuple[Any, Problem | None]:
+        return editor.toPlainText(), None
+
+    def changed_signal(self, editor: QPlainTextEdit) -> SignalInstance:
+        return editor.textChanged
+
+
+class EnumKind(FieldKind[EnumCombo]):
+    """A member of ``Field.enum``."""
+
+    def create(self, spec: Field, form: Form) -> EnumCombo:
+        assert spec.enum is not None
+        return EnumCombo(spec.enum)
+
+    def set(self, editor: EnumCombo, value: Any, context: FieldContext) -> None:
+        editor.set_value(value)
+
+    def get(self, editor: EnumCombo, context: FieldContext) -> tuple[Any, Problem | None]:
+        return editor.value(), None
+
+    def changed_signal(self, editor: EnumCombo) -> SignalInstance:
+        return editor.currentIndexChanged
+
+
+class ChoiceKind(FieldKind[ChoiceCombo]):
+    """The id of one of ``Field.choices`` (or None for ``Field.none_label``)."""
+
+    def create(self, spec: Field, form: Form) -> ChoiceCombo:
+        picker = ChoiceCombo()
+        picker.set_choices(spec.choices() if spec.choices else [], spec.none_label)
+        return picker
+
+    def set(self, editor: ChoiceCombo, value: Any, context: FieldContext) -> None:
+        editor.set_current_id(value)
+
+    def get(self, editor: ChoiceCombo, context: FieldContext) -> tuple[Any, Problem | None]:
+        return editor.current_id(), None
+
+    def changed_signal(self, editor: ChoiceCombo) -> SignalInstance:
+        return editor.currentIndexChanged
+
+
+class CheckListKind(FieldKind[CheckList]):
+    """The ids of the checked entries of ``Field.choices``."""
+
+    def create(self, spec: Field, form: Form) -> CheckList:
+        checklist = CheckList()
+        checklist.set_choices(spec.choices() if spec.choices else [])
+        return checklist
+
+    def set(self, editor: CheckList, value: Any, context: FieldContext) -> None:
+        editor.set_checked(value or [])
+
+    def get(self, editor: CheckList, context: FieldContext) -> tuple[Any, Problem | None]:
+        return editor.checked_ids(), None
+
+    def raw(self, editor: CheckList, context: FieldContext) -> Any:
+        return sorted(editor.checked_ids())
+
+    def changed_signal(self, editor: CheckList) -> SignalInstance:
+        return editor.itemChanged
+
+
+class BoolKind(FieldKind[QCheckBox]):
+    """Yes or no."""
+
+    def create(self, spec: Field, form: Form) -> QCheckBox:
+        return QCheckBox()
+
+    def set(self, editor: QCheckBox, value: Any, context: FieldContext) -> None:
+        editor.setChecked(bool(value))
+
+    def get(self, editor: QCheckBox, context: FieldContext) -> tuple[Any, Problem | None]:
+        return editor.isChecked(), None
+
+    def changed_signal(self, editor: QCheckBox) -> SignalInstance:
+        return editor.toggled
+
+
+class DateKind(FieldKind[QDateEdit]):
+    """A day (today when new); with ``optional``, "Not set" (None) is a value too."""
+
+    def __init__(self, optional: bool = False) -> None:
+        self.optional = optional
+
+    def create(self, spec: Field, form: Form) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("ddd d MMM yyyy")
+        if self.optional:
+            edit.setMinimumDate(NOT_SET)
+            edit.setSpecialValueText("Not set")
+            edit.setDate(NOT_SET)
+        else:
+            edit.setDate(QDate.currentDate())
+        return edit
+
+    def set(self, editor: QDateEdit, value: Any, context: FieldContext) -> None:
+        editor.setDate(qdate(value) if isinstance(value, date) else NOT_SET)
+
+    def get(self, editor: QDateEdit, context: FieldContext) -> tuple[Any, Problem | None]:
+        if self.optional and editor.date() == NOT_SET:
+            return None, None
+        return editor.date().toPython(), None
+
+    def changed_signal(self, editor: QDateEdit) -> SignalInstance:
+        return editor.dateChanged
+
+
+class TimeKind(FieldKind[QTimeEdit]):
+    """A time of day, to the minute."""
+
+    def create(self, spec: Field, form: Form) -> QTimeEdit:
+        clock = QTimeEdit()
+        clock.setDisplayFormat("HH:mm")
+        return clock
+
+    def set(self, editor: QTimeEdit, value: Any, context: FieldContext) -> None:
+        if isinstance(value, time):
+            editor.setTime(QTime(value.hour, value.minute))
+
+    def get(self, editor: QTimeEdit, context: FieldContext) -> tuple[Any, Problem | None]:
+        return editor.time().toPython(), None
+
+    def raw(self, editor: QTimeEdit, context: FieldContext) -> Any:
+        return editor.dateTime().toString(Qt.DateFormat.ISODate)
+
+    def changed_signal(self, editor: QTimeEdit) -> SignalInstance:
+        return editor.timeChanged
+
+
+class DateTimeKind(FieldKind[QDateTimeEdit]):
+    """An aware datetime, edited as wall-clock time in the zone ``Field.zone`` names.
+
+    ``Field.zone`` is the name of the field holding the zone (its value while
+    values are shown, else its editor's text), or a zone itself.
+    """
+
+    def create(self, spec: Field, form: Form) -> QDateTimeEdit:
+        dt = QDateTimeEdit()
+        dt.setCalendarPopup(True)
+        dt.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        return dt
+
+    def set(self, editor: QDateTimeEdit, value: Any, context: FieldContext) -> None:
+        if isinstance(value, datetime):
+            local = value.astimezone(ZoneInfo(self.zone(context)))
+            editor.setDateTime(QDateTime(qdate(local.date()), QTime(local.hour, local.minute)))
+
+    def get(self, editor: QDateTimeEdit, context: FieldContext) -> tuple[Any, Problem | None]:
+        qdt = editor.dateTime()
+        day, clock = qdt.date().toPython(), qdt.time().toPython()
+        assert isinstance(day, date) and isinstance(clock, time)
+        try:
+            zone = ZoneInfo(self.zone(context))
+        except (KeyError, ValueError):
+            return None, Problem("choose a time zone from the list", context.spec.zone)
+        return datetime.combine(day, clock.replace(second=0, microsecond=0)).replace(
+            tzinfo=zone
+        ), None
+
+    def raw(self, editor: QDateTimeEdit, context: FieldContext) -> Any:
+        return editor.dateTime().toString(Qt.DateFormat.ISODate)
+
+    def changed_signal(self, editor: QDateTimeEdit) -> SignalInstance:
+        return editor.dateTimeChanged
+
+    @staticmethod
+    def zone(context: FieldContext) -> str:
+        spec, values = context.spec, context.values
+        if values and spec.zone in values and values[spec.zone]:
+            return str(values[spec.zone])
+        editor = context.form.editors.get(spec.zone)
+        if isinstance(editor, QComboBox):
+            return editor.currentText().strip() or "UTC"
+        return spec.zone if "/" in spec.zone or spec.zone == "UTC" else "UTC"
+
+
+class TimezoneKind(FieldKind[QComboBox]):
+    """An IANA time zone name, picked from the list (typing narrows it)."""
+
+    def create(self, spec: Field, form: Form) -> QComboBox:
+        tz = QComboBox()
+        tz.setEditable(True)
+        tz.addItems(timezone_names())
+        tz_completer = tz.completer()
+        assert tz_completer is not None
+        tz_completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        tz.setCurrentText("")
+        return tz
+
+    def set(self, editor: QComboBox, value: Any, context: FieldContext) -> None:
+        editor.setCurrentText(value or "")
+
+    def get(self, editor: QComboBox, context: FieldContext) -> tuple[Any, Problem | None]:
+        return editor.currentText().strip(), None
+
+    def changed_signal(self, editor: QComboBox) -> SignalInstance:
+        return editor.currentTextChanged
+
+
+FIELD_KINDS: dict[str, FieldKind[Any]] = {
+    "text": TextKind(),
+    "float": FloatKind(),
+    "multiline": MultilineKind(),
+    "enum": EnumKind(),
+    "choice": ChoiceKind(),
+    "checklist": CheckListKind(),
+    "bool": BoolKind(),
+    "date": DateKind(),
+    "optional_date": DateKind(optional=True),
+    "time": TimeKind(),
+    "datetime": DateTimeKind(),
+    "timezone": TimezoneKind(),
+    "section": SectionKind(),
+}
+"""Every field kind by its ``Field.kind`` name."""
+
+
+def field_kind(name: str) -> FieldKind[Any]:
+    """The kind called ``name``; an unknown name is edited as one line of text."""
+    return FIELD_KINDS.get(name, FIELD_KINDS["text"])
+
+
 class Form(QWidget):
     """Editors for ``fields`` in a form layout, each with its message label.
+
+    Each field's kind (``Field.kind``) is looked up once in ``FIELD_KINDS``; the
+    kind builds the editor and reads and writes its value.
 
     Args:
         fields: what to edit.
@@ -195,7 +571,9 @@ class Form(QWidget):
         self.fields = list(fields)
         self.editors: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
+        self._kinds: dict[str, FieldKind[Any]] = {}
         self._baseline: dict[str, Any] = {}
+        self._wheel_guard = WheelGuard(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.general = QLabel()
@@ -210,23 +588,21 @@ class Form(QWidget):
         layout.addStretch(1)
         for spec in self.fields:
             self._add(spec)
-        self.fields = [f for f in self.fields if f.kind != "section"]
+        self.fields = [f for f in self.fields if field_kind(f.kind).has_value]
         self._baseline = self.raw_values()
 
     # building ---------------------------------------------------------------
     def _add(self, spec: Field) -> None:
-        if spec.kind == "section":
-            heading = QLabel(spec.label)
-            heading.setObjectName(spec.name)
-            font = heading.font()
-            font.setBold(True)
-            heading.setFont(font)
-            heading.setContentsMargins(0, 10, 0, 2)
-            self.layout_form.addRow(heading)
+        kind = field_kind(spec.kind)
+        widget = kind.create(spec, self)
+        widget.setObjectName(spec.name)
+        if not kind.has_value:
+            self.layout_form.addRow(widget)
             return
-        editor = self._editor(spec)
-        editor.setObjectName(spec.name)
+        editor = widget
         editor.setAccessibleName(spec.label)
+        kind.changed_signal(editor).connect(self.edited)
+        self._wheel_guard.guard(editor)
         error = QLabel()
         error.setObjectName(f"{spec.name}_error")
         error.setStyleSheet(ERROR_STYLE)
@@ -243,183 +619,36 @@ class Form(QWidget):
         self.layout_form.addRow(label, box)
         self.editors[spec.name] = editor
         self.errors[spec.name] = error
-
-    def _editor(self, spec: Field) -> QWidget:
-        kind = spec.kind
-        if kind == "multiline":
-            text = QPlainTextEdit()
-            text.setTabChangesFocus(True)
-            text.setFixedHeight(72)
-            text.setPlaceholderText(spec.placeholder)
-            text.textChanged.connect(self.edited)
-            return text
-        if kind == "enum":
-            assert spec.enum is not None
-            combo = EnumCombo(spec.enum)
-            combo.currentIndexChanged.connect(self.edited)
-            return combo
-        if kind in ("date", "optional_date"):
-            edit = QDateEdit()
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("ddd d MMM yyyy")
-            if kind == "optional_date":
-                edit.setMinimumDate(NOT_SET)
-                edit.setSpecialValueText("Not set")
-                edit.setDate(NOT_SET)
-            else:
-                edit.setDate(QDate.currentDate())
-            edit.dateChanged.connect(self.edited)
-            return edit
-        if kind == "datetime":
-            dt = QDateTimeEdit()
-            dt.setCalendarPopup(True)
-            dt.setDisplayFormat("ddd d MMM yyyy  HH:mm")
-            dt.dateTimeChanged.connect(self.edited)
-            return dt
-        if kind == "time":
-            clock = QTimeEdit()
-            clock.setDisplayFormat("HH:mm")
-            clock.timeChanged.connect(self.edited)
-            return clock
-        if kind == "checklist":
-            checklist = CheckList()
-            checklist.set_choices(spec.choices() if spec.choices else [])
-            checklist.itemChanged.connect(self.edited)
-            return checklist
-        if kind == "bool":
-            check = QCheckBox()
-            check.toggled.connect(self.edited)
-            return check
-        if kind == "choice":
-            picker = ChoiceCombo()
-            picker.set_choices(spec.choices() if spec.choices else [], spec.none_label)
-            picker.currentIndexChanged.connect(self.edited)
-            return picker
-        if kind == "timezone":
-            tz = QComboBox()
-            tz.setEditable(True)
-            tz.addItems(timezone_names())
-            tz_completer = tz.completer()
-            assert tz_completer is not None
-            tz_completer.setFilterMode(Qt.MatchFlag.MatchContains)
-            tz.setCurrentText("")
-            tz.currentTextChanged.connect(self.edited)
-            return tz
-        line = QLineEdit()
-        line.setPlaceholderText(spec.placeholder)
-        line.textChanged.connect(self.edited)
-        return line
+        self._kinds[spec.name] = kind
 
     # values -----------------------------------------------------------------
     def set_values(self, values: dict[str, Any]) -> None:
         """Show ``values`` (missing fields keep their editors' defaults); not dirty after."""
         for spec in self.fields:
             if spec.name in values:
-                self._set(spec, values[spec.name], values)
+                context = FieldContext(spec, self, values)
+                self._kinds[spec.name].set(self.editors[spec.name], values[spec.name], context)
         self.clear_errors()
         self._baseline = self.raw_values()
 
-    def _set(self, spec: Field, value: Any, values: dict[str, Any]) -> None:
-        editor = self.editors[spec.name]
-        if isinstance(editor, QPlainTextEdit):
-            editor.setPlainText(value or "")
-        elif isinstance(editor, EnumCombo):
-            editor.set_value(value)
-        elif isinstance(editor, QTimeEdit) and not isinstance(editor, QDateEdit):
-            if isinstance(value, time):
-                editor.setTime(QTime(value.hour, value.minute))
-        elif isinstance(editor, CheckList):
-            editor.set_checked(value or [])
-        elif isinstance(editor, QDateEdit):
-            editor.setDate(qdate(value) if isinstance(value, date) else NOT_SET)
-        elif isinstance(editor, QDateTimeEdit):
-            if isinstance(value, datetime):
-                local = value.astimezone(ZoneInfo(self._zone(spec, values)))
-                editor.setDateTime(QDateTime(qdate(local.date()), QTime(local.hour, local.minute)))
-        elif isinstance(editor, QCheckBox):
-            editor.setChecked(bool(value))
-        elif isinstance(editor, ChoiceCombo):
-            editor.set_current_id(value)
-        elif isinstance(editor, QComboBox):
-            editor.setCurrentText(value or "")
-        elif isinstance(editor, QLineEdit):
-            editor.setText("" if value is None else str(value))
-
-    def _zone(self, spec: Field, values: dict[str, Any] | None = None) -> str:
-        if values and spec.zone in values and values[spec.zone]:
-            return str(values[spec.zone])
-        editor = self.editors.get(spec.zone)
-        if isinstance(editor, QComboBox):
-            return editor.currentText().strip() or "UTC"
-        return spec.zone if "/" in spec.zone or spec.zone == "UTC" else "UTC"
-
     def raw_values(self) -> dict[str, Any]:
         """What the editors show, as text where parsing could fail (for dirty checks)."""
-        out: dict[str, Any] = {}
-        for spec in self.fields:
-            editor = self.editors[spec.name]
-            if isinstance(editor, QLineEdit):
-                out[spec.name] = editor.text()
-            elif isinstance(editor, CheckList):
-                out[spec.name] = sorted(editor.checked_ids())
-            elif isinstance(editor, QDateTimeEdit) and not isinstance(editor, QDateEdit):
-                out[spec.name] = editor.dateTime().toString(Qt.DateFormat.ISODate)
-            else:
-                out[spec.name] = self._value(spec)
-        return out
-
-    def _value(self, spec: Field) -> Any:
-        editor = self.editors[spec.name]
-        if isinstance(editor, QPlainTextEdit):
-            return editor.toPlainText()
-        if isinstance(editor, EnumCombo):
-            return editor.value()
-        if isinstance(editor, CheckList):
-            return editor.checked_ids()
-        if isinstance(editor, QTimeEdit):
-            return editor.time().toPython()
-        if isinstance(editor, QDateEdit):
-            if spec.kind == "optional_date" and editor.date() == NOT_SET:
-                return None
-            return editor.date().toPython()
-        if isinstance(editor, QDateTimeEdit):
-            qdt = editor.dateTime()
-            day, clock = qdt.date().toPython(), qdt.time().toPython()
-            assert isinstance(day, date) and isinstance(clock, time)
-            return datetime.combine(day, clock.replace(second=0, microsecond=0)).replace(
-                tzinfo=ZoneInfo(self._zone(spec))
-            )
-        if isinstance(editor, QCheckBox):
-            return editor.isChecked()
-        if isinstance(editor, ChoiceCombo):
-            return editor.current_id()
-        if isinstance(editor, QComboBox):
-            return editor.currentText().strip()
-        assert isinstance(editor, QLineEdit)
-        return editor.text()
+        return {
+            spec.name: self._kinds[spec.name].raw(self.editors[spec.name], FieldContext(spec, self))
+            for spec in self.fields
+        }
 
     def read(self) -> tuple[dict[str, Any], dict[str, str]]:
         """(values for the service, messages for fields whose text is not understood)."""
         values: dict[str, Any] = {}
         problems: dict[str, str] = {}
         for spec in self.fields:
-            if spec.kind == "float":
-                text = str(self._value(spec)).strip().replace(",", ".")
-                if not text:
-                    values[spec.name] = None
-                    continue
-                try:
-                    values[spec.name] = float(text)
-                except ValueError:
-                    problems[spec.name] = f"'{text}' is not a number"
-                continue
-            if spec.kind == "datetime":
-                try:
-                    values[spec.name] = self._value(spec)
-                except (KeyError, ValueError):
-                    problems[spec.zone] = "choose a time zone from the list"
-                continue
-            values[spec.name] = self._value(spec)
+            context = FieldContext(spec, self)
+            value, problem = self._kinds[spec.name].get(self.editors[spec.name], context)
+            if problem is None:
+                values[spec.name] = value
+            else:
+                problems[problem.key or spec.name] = problem.message
         return values, problems
 
     def is_dirty(self) -> bool:
