@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DB     ?= $(CURDIR)/.demo/demo.db
 
-.PHONY: run test lint typecheck unit bench clean install install-test screenshots
+.PHONY: run test lint typecheck layers unit bench clean install install-test screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +33,14 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
+# The import contracts in pyproject.toml ([tool.importlinter]).
+layers: install-test
+	$(BIN)/lint-imports
+
 unit: install-test
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+test: lint typecheck layers unit
 
 bench: install
 	$(BIN)/python benchmarks/bench_store.py
@@ -48,4 +52,4 @@ screenshots: install
 	scripts/screenshots.sh
 
 clean:
-	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build dist

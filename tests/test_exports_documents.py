@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from importlib import import_module
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
 from delegations.exports import ExportCancelled, ExportError, ExportOptions, run_export
+from delegations.exports.kinds import EXPORT_KINDS
 from delegations.exports.lists import safe_cell
 from delegations.model import (
     AgendaItem,
@@ -47,6 +49,13 @@ STANDARD_14 = {
     "Symbol",
     "ZapfDingbats",
 }
+
+
+def test_every_declared_kind_has_a_writer() -> None:
+    assert [k.key for k in EXPORT_KINDS if "csv" in k.formats] == LIST_KINDS
+    for kind in EXPORT_KINDS:
+        assert callable(import_module(kind.module).export), kind.key
+        assert kind.label and kind.description and kind.formats, kind.key
 
 
 # --- a small delegation with names from all over Europe ------------------------------------

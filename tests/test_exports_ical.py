@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from delegations import __version__
 from delegations.exports import ical
 from delegations.exports.options import ExportError, ExportOptions
 from delegations.exports.vtimezone import build_vtimezone
@@ -83,7 +84,7 @@ def test_every_item_at_its_instant(demo: Delegation, tmp_path: Path) -> None:
 def test_calendar_headers_and_publish_rules(demo: Delegation, tmp_path: Path) -> None:
     calendar = export(demo, tmp_path / "d.ics")
     assert str(calendar["METHOD"]) == "PUBLISH"
-    assert str(calendar["PRODID"]) == "-//Delegations//Delegations 0.1//EN"
+    assert str(calendar["PRODID"]) == f"-//Delegations//Delegations {__version__}//EN"
     assert str(calendar["VERSION"]) == "2.0"
     assert str(calendar["NAME"]) == demo.title == str(calendar["X-WR-CALNAME"])
     assert str(calendar["X-WR-TIMEZONE"]) == "Europe/Madrid"

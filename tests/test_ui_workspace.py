@@ -371,9 +371,8 @@ def test_duplicate_and_delete_an_item_with_undo(
     assert len(agenda.grid.blocks) == count
     main_window.undo_action.trigger()
     assert len(agenda.grid.blocks) == count + 1
-    with demo_db.session() as session:
-        restored = [i for i in load(demo_db, workspace).items if i.uuid == uuid]
-        assert restored and session is not None
+    restored = [i for i in load(demo_db, workspace).items if i.uuid == uuid]
+    assert restored
 
 
 def test_edit_an_item_and_see_the_end_time_error(

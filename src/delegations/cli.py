@@ -15,15 +15,14 @@ from typing import NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 from delegations import __version__
+from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, KINDS
 from delegations.model import Delegation
 from delegations.services import ServiceError, queries
 from delegations.store import Database, StoreError, resolve_db_path
 
 PROG = "delegations"
-EXPORT_KINDS = (
-    "package", "itinerary", "programme", "badges", "attendance",
-    "rooming", "dietary", "passengers", "ical",
-)  # fmt: skip
+EXPORT_KINDS = ("package", *KINDS)
+"""The delegation package (services) and every document and calendar (exports)."""
 
 
 class UsageError(Exception):
@@ -76,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", metavar="FILE", help="the file to write")
     exp.add_argument("--attendee", metavar="PERSON", help="personal itinerary or calendar")
     exp.add_argument("--host", metavar="ORGANISATION", help="host calendar")
-    exp.add_argument("--layout", metavar="NAME", default="avery-l7418", help="badge layout")
+    exp.add_argument("--layout", metavar="NAME", default=DEFAULT_BADGE_LAYOUT, help="badge layout")
     exp.add_argument("--list-layouts", action="store_true", help="list badge layouts and exit")
     exp.add_argument("--paper", choices=("a4", "letter"), default="a4")
     exp.add_argument("--format", choices=("pdf", "csv"), default="pdf", help="for lists")

@@ -1,8 +1,9 @@
 """PDF, CSV and iCalendar writers: pure functions of loaded model objects, no Qt.
 
 Every export has the signature ``export(delegation, out, options) -> Path`` where
-``delegation`` is fully loaded (``services.queries.load_delegation``). The
-modules import ReportLab, icalendar and segno lazily, so start-up stays fast.
+``delegation`` is fully loaded (``services.queries.load_delegation``). The kinds
+are declared once in ``exports.kinds``. The modules import ReportLab, icalendar
+and segno lazily, so start-up stays fast.
 """
 
 from __future__ import annotations
@@ -11,31 +12,29 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from delegations.exports.kinds import EXPORT_KINDS, KINDS, LIST_KINDS, ExportKind
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
 
 if TYPE_CHECKING:
     from delegations.model import Delegation
-
-KINDS: dict[str, str] = {
-    "itinerary": "delegations.exports.itinerary",
-    "programme": "delegations.exports.programme",
-    "badges": "delegations.exports.badges",
-    "attendance": "delegations.exports.attendance",
-    "rooming": "delegations.exports.lists",
-    "dietary": "delegations.exports.lists",
-    "passengers": "delegations.exports.lists",
-    "ical": "delegations.exports.ical",
-}
 
 
 def run_export(kind: str, delegation: Delegation, out: Path, options: ExportOptions) -> Path:
     """Write the ``kind`` export of ``delegation`` to ``out``, atomically."""
     if kind not in KINDS:
         raise ExportError(f"unknown export '{kind}'; choose one of {', '.join(KINDS)}")
-    module = import_module(KINDS[kind])
-    if KINDS[kind].endswith(".lists"):
+    module = import_module(KINDS[kind].module)
+    if kind in LIST_KINDS:
         return module.export(kind, delegation, Path(out), options)
     return module.export(delegation, Path(out), options)
 
 
-__all__ = ["KINDS", "ExportCancelled", "ExportError", "ExportOptions", "run_export"]
+__all__ = [
+    "EXPORT_KINDS",
+    "KINDS",
+    "ExportCancelled",
+    "ExportError",
+    "ExportKind",
+    "ExportOptions",
+    "run_export",
+]

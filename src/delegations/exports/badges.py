@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 from delegations.exports.common import (
     FONT,
     FONT_BOLD,
-    atomic_path,
     register_fonts,
     report,
 )
 from delegations.exports.options import ExportError, ExportOptions
 from delegations.exports.qr import QrRuns, encode_stream, payload
+from delegations.files import atomic_path
 from delegations.model.enums import Role
 from delegations.model.text import fold
 from delegations.resources import resource

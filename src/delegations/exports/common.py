@@ -1,15 +1,9 @@
-"""Pieces every export shares: atomic writing, fonts, local times, paper."""
+"""Pieces every export shares: fonts, local times, paper."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache
-from pathlib import Path
-from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from delegations.exports.options import ExportOptions
@@ -26,46 +20,6 @@ _FONT_FILES = {
     FONT_ITALIC: "DejaVuSans-Oblique.ttf",
     FONT_CONDENSED_BOLD: "DejaVuSansCondensed-Bold.ttf",
 }
-
-
-@contextmanager
-def atomic_write(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
-    """Write to a temporary file beside ``target``, then rename it into place.
-
-    On any error the temporary file is removed and an earlier ``target`` is
-    left as it was.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        encoding = None if "b" in mode else "utf-8"
-        newline = None if "b" in mode else ""
-        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Like ``atomic_write`` for libraries that want a file name to write to."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @cache

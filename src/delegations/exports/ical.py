@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from delegations.exports.common import atomic_write, generated_at, report
+from delegations import __version__
+from delegations.exports.common import generated_at, report
 from delegations.exports.options import ExportError, ExportOptions
+from delegations.files import atomic_write
 from delegations.model.enums import ItemStatus
 
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
         TravelLeg,
     )
 
-PRODID = "-//Delegations//Delegations 0.1//EN"
+PRODID = f"-//Delegations//Delegations {__version__}//EN"
 UID_DOMAIN = "delegations"
 FALLBACK_ORGANIZER = "noreply@delegations.invalid"
 _STATUS = {

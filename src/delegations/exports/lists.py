@@ -22,7 +22,8 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, KeepTogether, PageBreak, Paragraph, Spacer
 
-from delegations.exports.common import atomic_write, format_time, local, report, zone_label
+from delegations.exports.common import format_time, local, report, zone_label
+from delegations.exports.kinds import LIST_KINDS
 from delegations.exports.options import ExportError, ExportOptions
 from delegations.exports.pdfdoc import (
     ACCENT,
@@ -35,16 +36,17 @@ from delegations.exports.pdfdoc import (
     text,
     time_range,
 )
+from delegations.files import atomic_write
 from delegations.model import (
     AgendaItem,
     Delegation,
     ItemKind,
     ItemStatus,
     Participation,
+    count_of,
     fold,
 )
 
-KINDS = ("rooming", "dietary", "passengers")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TITLES = {
     "rooming": "Rooming list",
@@ -87,7 +89,7 @@ def export(kind: str, delegation: Delegation, out: Path, options: ExportOptions)
         "passengers": passengers,
     }
     if kind not in builders:
-        raise ExportError(f"unknown list '{kind}'; choose one of {', '.join(KINDS)}")
+        raise ExportError(f"unknown list '{kind}'; choose one of {', '.join(LIST_KINDS)}")
     if options.list_format not in ("pdf", "csv"):
         raise ExportError(f"unknown list format '{options.list_format}'; choose pdf or csv")
     listing = builders[kind](delegation)
@@ -125,11 +127,6 @@ def place(item: AgendaItem) -> str:
     if item.venue is None:
         return ""
     return ", ".join(p for p in (item.venue.name, item.venue.full_address) if p)
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 guest``, ``3 guests``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def hotel_day(day: date | None) -> str:
@@ -186,7 +183,7 @@ def rooming(delegation: Delegation) -> Listing:
             )
         address = next((g.hotel_address for g in guests if g.hotel_address), "")
         room_nights = sum(nights_of(g) or 0 for g in guests)
-        summary = f"{plural(len(guests), 'guest')} · {plural(room_nights, 'room-night')}"
+        summary = f"{count_of(len(guests), 'guest')} · {count_of(room_nights, 'room-night')}"
         sections.append(
             Section(
                 hotel, [address] if address else [], ROOMING_HEADER, ROOMING_WIDTHS, rows, summary
@@ -249,7 +246,7 @@ def dietary(delegation: Delegation) -> Listing:
         )
     header = ["No.", "Name", "Dietary needs", "Accessibility needs", "Meals"]
     widths = [10 * mm, 38 * mm, 32 * mm, 36 * mm, 0]
-    summary = f"{len(people)} of {plural(len(everyone), 'attendee')} have needs recorded"
+    summary = f"{len(people)} of {count_of(len(everyone), 'attendee')} have needs recorded"
     sections = [Section("Attendees with needs", [], header, widths, rows, summary)] if rows else []
     sections += [meal_section(m, everyone, zone) for m in meals]
     return Listing(
@@ -283,7 +280,7 @@ def meal_section(meal: AgendaItem, everyone: list[Participation], zone: str) -> 
     if not rows:
         rows = [["No special needs among the guests", "", ""]]
     lines = [when(meal, zone), place(meal)]
-    summary = f"{plural(len(guests), 'guest')} in total"
+    summary = f"{count_of(len(guests), 'guest')} in total"
     return Section(
         f"Meal: {meal.title}",
         [line for line in lines if line],
@@ -331,7 +328,7 @@ def passengers(delegation: Delegation) -> Listing:
                 ["No.", "Name", "Organisation", "Phone", "On board"],
                 [10 * mm, 45 * mm, 0, 38 * mm, 18 * mm],
                 rows,
-                plural(len(aboard), "passenger"),
+                count_of(len(aboard), "passenger"),
                 centred=(4,),
             )
         )

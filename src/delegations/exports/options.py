@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT
+
 Paper = Literal["a4", "letter"]
 ListFormat = Literal["pdf", "csv"]
 
@@ -51,7 +53,7 @@ class ExportOptions:
     generated_at: datetime | None = None
     attendee_id: int | None = None
     host_id: int | None = None
-    layout: str = "avery-l7418"
+    layout: str = DEFAULT_BADGE_LAYOUT
     list_format: ListFormat = "pdf"
     per: Literal["item", "day"] = "item"
     item_id: int | None = None

@@ -25,7 +25,6 @@ from delegations.exports.common import (
     FONT,
     FONT_BOLD,
     FONT_ITALIC,
-    atomic_path,
     format_time,
     generated_at,
     local,
@@ -33,6 +32,7 @@ from delegations.exports.common import (
     register_fonts,
 )
 from delegations.exports.options import ExportOptions
+from delegations.files import atomic_path
 
 INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#616E7C")

@@ -24,7 +24,7 @@ from delegations.model.records import (
     item_host_contacts,
     item_participants,
 )
-from delegations.model.text import fold
+from delegations.model.text import count_of, fold
 from delegations.model.types import UTCDateTime, utc_now
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "TravelMode",
     "UTCDateTime",
     "Venue",
+    "count_of",
     "fold",
     "item_host_contacts",
     "item_participants",

@@ -1,4 +1,4 @@
-"""Text folding for searches that ignore case and accents."""
+"""Text rules stated once: folding for searches, and how counts are worded."""
 
 from __future__ import annotations
 
@@ -18,3 +18,14 @@ def fold(text: str | None) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
+
+
+# Nouns whose plural is not the noun plus "s"; every other noun takes an "s".
+_IRREGULAR_PLURALS = {"person": "people"}
+
+
+def count_of(count: int, noun: str) -> str:
+    """``1 person``, ``2 people``, ``0 attendees``, ``3 agenda items``."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {_IRREGULAR_PLURALS.get(noun, noun + 's')}"

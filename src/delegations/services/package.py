@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from delegations import __version__
+from delegations.files import atomic_write
 from delegations.model import (
     AgendaItem,
     Delegation,
@@ -48,7 +50,7 @@ from delegations.services.validation import Checker, is_timezone
 
 FORMAT = "delegations-package"
 VERSION = 1
-GENERATOR = "Delegations 0.1"
+GENERATOR = f"Delegations {__version__}"
 
 ORG_FIELDS = organisation_service.FIELDS
 VENUE_FIELDS = tuple(f for f in venue_service.FIELDS if f != "organisation_id")
@@ -191,8 +193,6 @@ def export_package(
 
 def write_package(document: dict[str, Any], out: Path) -> Path:
     """Write a package atomically as UTF-8 JSON."""
-    from delegations.exports.common import atomic_write
-
     with atomic_write(Path(out), "w") as handle:
         json.dump(document, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
