@@ -20,6 +20,7 @@ from delegations.store import (
     migrations,
     resolve_db_path,
 )
+from history_support import dump
 
 
 def test_models_and_migrations_agree(db: Database) -> None:
@@ -124,3 +125,36 @@ def test_opening_a_current_database_does_not_import_alembic(demo_db: Database) -
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_upgrade_to_autoincrement_keys_keeps_every_row(tmp_path: Path) -> None:
+    """0002 rebuilds every record table; rows, references and indexes survive."""
+    path = tmp_path / "old.db"
+    old = Database.open(path, migrate=False)
+    with old.engine.begin() as conn:
+        migrations.upgrade(conn, "0001")
+    with old.transaction() as session:
+        load_demo(session)
+    old.close()
+    before = dump(path)
+
+    upgraded = Database.open(path)
+    upgraded.close()
+    assert upgraded.pre_migration_backup is not None
+    assert dump(path) == before
+    connection = sqlite3.connect(path)
+    try:
+        schema = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'person'"
+        ).fetchone()[0]
+        assert "AUTOINCREMENT" in schema
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        indexes = {
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='index'")
+        }
+        assert "ix_person_search_text" in indexes
+        assert connection.execute("PRAGMA foreign_keys").fetchone() == (0,)  # plain connection
+    finally:
+        connection.close()

@@ -69,6 +69,7 @@ class Organisation(RecordMixin, Base):
     """A host, sending or partner body."""
 
     __tablename__ = "organisation"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     name: Mapped[str] = mapped_column(String(200))
     acronym: Mapped[str] = mapped_column(String(40), default="")
@@ -100,6 +101,7 @@ class Person(RecordMixin, Base):
     """Somebody who attends, hosts or organises."""
 
     __tablename__ = "person"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     given_name: Mapped[str] = mapped_column(String(120))
     family_name: Mapped[str] = mapped_column(String(120))
@@ -139,6 +141,7 @@ class Venue(RecordMixin, Base):
     __table_args__ = (
         CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude"),
         CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude"),
+        {"sqlite_autoincrement": True},
     )
 
     name: Mapped[str] = mapped_column(String(200))
@@ -165,7 +168,10 @@ class Delegation(RecordMixin, Base):
     """A study visit: a group from one region visiting hosts in another."""
 
     __tablename__ = "delegation"
-    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates_in_order"),)
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates_in_order"),
+        {"sqlite_autoincrement": True},
+    )
 
     title: Mapped[str] = mapped_column(String(200))
     programme: Mapped[str] = mapped_column(String(200), default="")
@@ -220,6 +226,7 @@ class Participation(RecordMixin, Base):
             "check_out IS NULL OR check_in IS NULL OR check_out > check_in",
             name="hotel_dates_in_order",
         ),
+        {"sqlite_autoincrement": True},
     )
 
     delegation_id: Mapped[int] = mapped_column(
@@ -271,6 +278,7 @@ class TravelLeg(RecordMixin, Base):
     __table_args__ = (
         UniqueConstraint("participation_id", "direction", name="one_per_direction"),
         CheckConstraint("arrives_at > departs_at", name="arrives_after_departure"),
+        {"sqlite_autoincrement": True},
     )
 
     participation_id: Mapped[int] = mapped_column(
@@ -304,7 +312,10 @@ class AgendaItem(RecordMixin, Base):
     """A programme item: a visit, meeting, meal, transfer, ..."""
 
     __tablename__ = "agenda_item"
-    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        {"sqlite_autoincrement": True},
+    )
 
     delegation_id: Mapped[int] = mapped_column(
         ForeignKey("delegation.id", ondelete="CASCADE"), index=True

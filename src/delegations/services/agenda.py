@@ -93,6 +93,11 @@ def _save(
     validate(session, delegation, merged(item if item.id else None, fields, FIELDS), check)
     participants = _participants(session, delegation, links.get("participant_ids") or [], check)
     contacts = _contacts(session, links.get("host_contact_ids") or [], check)
+    everyone = fields.get("everyone", item.everyone)
+    if everyone is False:
+        chosen = participants if "participant_ids" in links else list(item.participants)
+        if not chosen:
+            check.add("participant_ids", "tick the attendees who take part, or tick Everyone")
     check.raise_if_any()
     apply(item, fields, ENUMS)
     if "participant_ids" in links:
@@ -131,9 +136,23 @@ def move(
     return update(session, item_id, starts_at=starts_at, ends_at=ends_at)
 
 
-def duplicate(session: Session, item_id: int, shift: timedelta = timedelta(0)) -> AgendaItem:
-    """A copy of an item (new UUID, revision 0), optionally shifted in time."""
+def values(item: AgendaItem) -> dict[str, Any]:
+    """Everything ``create`` needs to make the same item again (participant lists as ids)."""
+    out: dict[str, Any] = {name: getattr(item, name) for name in FIELDS}
+    out["participant_ids"] = [p.id for p in item.participants]
+    out["host_contact_ids"] = [p.id for p in item.host_contacts]
+    return out
+
+
+def duplicate(session: Session, item_id: int, shift: timedelta | None = None) -> AgendaItem:
+    """A copy of an item (new UUID, revision 0), shifted in time.
+
+    By default the copy follows the item (starts when it ends), the way an
+    officer adds the next slot of a series of B2B meetings.
+    """
     item = get(session, AgendaItem, item_id, "agenda item")
+    if shift is None:
+        shift = item.ends_at - item.starts_at
     fields = {name: getattr(item, name) for name in FIELDS}
     fields["starts_at"] = item.starts_at + shift
     fields["ends_at"] = item.ends_at + shift

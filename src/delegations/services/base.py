@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from delegations.model.text import count_of
 from delegations.services.errors import InUse, NotFound
 from delegations.services.validation import Checker, unknown_fields
 
@@ -34,6 +35,24 @@ def merged(obj: Any, fields: Mapping[str, Any], names: Iterable[str]) -> dict[st
     return {name: fields[name] if name in fields else getattr(obj, name, None) for name in names}
 
 
+def comparable(value: Any) -> Any:
+    """A value as compared for changes: enums by value, id lists as sets."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple | set | frozenset):
+        return frozenset(value)
+    return value
+
+
+def changed(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``wanted`` that differ from ``current``."""
+    return {
+        name: value
+        for name, value in wanted.items()
+        if comparable(value) != comparable(current.get(name))
+    }
+
+
 def apply(
     obj: Any, fields: Mapping[str, Any], enums: Mapping[str, type[Enum]] | None = None
 ) -> None:
@@ -55,22 +74,25 @@ def reason(phrase: str, rows: Sequence[T], noun: str, label: Callable[[T], str])
     """``["2 venues belong to it (A, B)"]`` for ``phrase="{count} belong to it"``; [] if none."""
     if not rows:
         return []
-    return [f"{phrase.format(count=plural(len(rows), noun))} ({names(label(r) for r in rows)})"]
+    return [f"{phrase.format(count=count_of(len(rows), noun))} ({names(label(r) for r in rows)})"]
 
 
-def refuse_delete(label: str, reasons: list[str]) -> None:
-    if reasons:
-        raise InUse(f"{label} cannot be deleted: {'; '.join(reasons)}. Remove those first.")
+def refusal_text(label: str, reasons: list[str]) -> str | None:
+    """Why ``label`` cannot be deleted, or None when nothing stands in the way."""
+    if not reasons:
+        return None
+    return f"{label} cannot be deleted: {'; '.join(reasons)}. Remove those first."
+
+
+def refuse_delete(refusal: str | None) -> None:
+    if refusal:
+        raise InUse(refusal)
 
 
 def names(items: Iterable[str], limit: int = 3) -> str:
     items = list(items)
     shown = ", ".join(items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 Validator = Callable[[dict[str, Any], Checker], None]

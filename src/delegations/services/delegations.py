@@ -73,6 +73,12 @@ def update(session: Session, delegation_id: int, **fields: Any) -> Delegation:
     )
 
 
+def refusal(session: Session, delegation_id: int) -> str | None:
+    """Nothing stops a delegation's deletion (its attendees and agenda go with it)."""
+    get(session, Delegation, delegation_id, "delegation")
+    return None
+
+
 def delete(session: Session, delegation_id: int) -> None:
     """Delete a delegation with its participations and agenda."""
     delegation = get(session, Delegation, delegation_id, "delegation")

@@ -12,6 +12,7 @@ from delegations.services.base import (
     create_record,
     get,
     reason,
+    refusal_text,
     refuse_delete,
     update_record,
 )
@@ -44,7 +45,8 @@ def update(session: Session, organisation_id: int, **fields: Any) -> Organisatio
     )
 
 
-def delete(session: Session, organisation_id: int) -> None:
+def refusal(session: Session, organisation_id: int) -> str | None:
+    """Why the organisation cannot be deleted (who refers to it), or None."""
     org = get(session, Organisation, organisation_id, "organisation")
     where = Organisation.id == org.id
     people = session.scalars(select(Person).join(Person.organisation).where(where)).all()
@@ -61,6 +63,10 @@ def delete(session: Session, organisation_id: int) -> None:
         *reason("it sends {count}", sending, "delegation", lambda d: d.title),
         *reason("it hosts {count}", hosted, "agenda item", lambda i: i.title),
     ]
-    refuse_delete(f"Organisation '{org.name}'", reasons)
-    session.delete(org)
+    return refusal_text(f"Organisation '{org.name}'", reasons)
+
+
+def delete(session: Session, organisation_id: int) -> None:
+    refuse_delete(refusal(session, organisation_id))
+    session.delete(get(session, Organisation, organisation_id, "organisation"))
     session.flush()

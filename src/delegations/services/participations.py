@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -140,3 +141,37 @@ def clear_travel(session: Session, participation_id: int, direction: TravelDirec
     if leg is not None:
         participation.travel.remove(leg)
         session.flush()
+
+
+def leg_values(leg: TravelLeg | None) -> dict[str, Any] | None:
+    """A journey's fields, or None when there is none."""
+    if leg is None:
+        return None
+    return {name: getattr(leg, name) for name in TRAVEL_FIELDS}
+
+
+def default_leg(delegation: Delegation, direction: TravelDirection | str) -> dict[str, Any]:
+    """A plausible journey to start from: by train into the destination on the first
+    day (08:00-10:00), or out of it on the last day (17:00-19:00), in its time zone."""
+    direction = TravelDirection(direction)
+    zone = delegation.timezone
+    place = delegation.destination_city
+    if direction == TravelDirection.ARRIVAL:
+        day, hour = delegation.start_date, 8
+        origin, destination = "", place
+    else:
+        day, hour = delegation.end_date, 17
+        origin, destination = place, ""
+    start = datetime.combine(day, time(hour)).replace(tzinfo=ZoneInfo(zone))
+    return {
+        "mode": TravelMode.TRAIN,
+        "carrier": "",
+        "number": "",
+        "origin": origin,
+        "origin_timezone": zone,
+        "departs_at": start,
+        "destination": destination,
+        "destination_timezone": zone,
+        "arrives_at": start + timedelta(hours=2),
+        "notes": "",
+    }

@@ -21,6 +21,7 @@ from delegations.services.base import (
     create_record,
     get,
     reason,
+    refusal_text,
     refuse_delete,
     update_record,
 )
@@ -59,7 +60,8 @@ def update(session: Session, person_id: int, **fields: Any) -> Person:
     )
 
 
-def delete(session: Session, person_id: int) -> None:
+def refusal(session: Session, person_id: int) -> str | None:
+    """Why the person cannot be deleted (what they attend, lead or host), or None."""
     person = get(session, Person, person_id, "person")
     attends = session.scalars(
         select(Delegation).join(Participation).where(Participation.person_id == person.id)
@@ -75,6 +77,10 @@ def delete(session: Session, person_id: int) -> None:
         *reason("leads {count}", led, "delegation", lambda d: d.title),
         *reason("is the host contact of {count}", hosting, "agenda item", lambda i: i.title),
     ]
-    refuse_delete(f"{person.full_name}", reasons)
-    session.delete(person)
+    return refusal_text(person.full_name, reasons)
+
+
+def delete(session: Session, person_id: int) -> None:
+    refuse_delete(refusal(session, person_id))
+    session.delete(get(session, Person, person_id, "person"))
     session.flush()

@@ -14,6 +14,7 @@ from delegations.services.base import (
     create_record,
     get,
     reason,
+    refusal_text,
     refuse_delete,
     update_record,
 )
@@ -57,10 +58,15 @@ def update(session: Session, venue_id: int, **fields: Any) -> Venue:
     )
 
 
-def delete(session: Session, venue_id: int) -> None:
+def refusal(session: Session, venue_id: int) -> str | None:
+    """Why the venue cannot be deleted (items take place there), or None."""
     venue = get(session, Venue, venue_id, "venue")
     items = session.scalars(select(AgendaItem).where(AgendaItem.venue_id == venue.id)).all()
     reasons = reason("{count} take place there", items, "agenda item", lambda i: i.title)
-    refuse_delete(f"Venue '{venue.name}'", reasons)
-    session.delete(venue)
+    return refusal_text(f"Venue '{venue.name}'", reasons)
+
+
+def delete(session: Session, venue_id: int) -> None:
+    refuse_delete(refusal(session, venue_id))
+    session.delete(get(session, Venue, venue_id, "venue"))
     session.flush()
