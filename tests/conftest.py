@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,3 +62,11 @@ def demo(demo_db: Database) -> Delegation:
     with demo_db.session() as session:
         delegation_id = queries.list_delegations(session)[0].id
         return queries.load_delegation(session, delegation_id)
+
+
+@pytest.fixture
+def answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Recorded questions and messages, with settings kept in the test's folder."""
+    from ui_support import make_answers
+
+    return make_answers(tmp_path, monkeypatch)

@@ -18,33 +18,8 @@ from delegations.services import organisations, queries
 from delegations.store import Database
 from delegations.ui.forms import RecordDialog
 from delegations.ui.main_window import MainWindow
-from delegations.ui.settings import ENV_SETTINGS_DIR, Settings
-
-
-class Answers:
-    """Stands in for message boxes and file dialogs: records questions, answers them."""
-
-    def __init__(self) -> None:
-        self.yes = True
-        self.questions: list[tuple[str, str]] = []
-        self.messages: list[tuple[str, str]] = []
-        self.files: list[str] = []
-
-    def confirm(self, title: str, text: str) -> bool:
-        self.questions.append((title, text))
-        return self.yes
-
-    def inform(self, title: str, text: str) -> None:
-        self.messages.append((title, text))
-
-    def choose(self, caption: str, start: str, filters: str, save: bool) -> str:
-        return self.files.pop(0) if self.files else ""
-
-
-@pytest.fixture
-def answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Answers:
-    monkeypatch.setenv(ENV_SETTINGS_DIR, str(tmp_path / "settings"))
-    return Answers()
+from delegations.ui.settings import Settings
+from ui_support import Answers
 
 
 def open_window(qtbot, db: Database, answers: Answers) -> MainWindow:  # type: ignore[no-untyped-def]
@@ -163,8 +138,8 @@ def test_edit_a_person_and_undo(main_window: MainWindow, demo_db: Database) -> N
     dialog.ok_button().click()
     with demo_db.session() as session:
         assert session.get(Person, person_id).job_title == "Head of international affairs"
-    assert main_window.edits.stack.canUndo()
-    main_window.edits.stack.undo()
+    assert main_window.runner.history.can_undo()
+    main_window.runner.undo()
     with demo_db.session() as session:
         assert session.get(Person, person_id).job_title != "Head of international affairs"
 
@@ -221,7 +196,7 @@ def test_delete_with_confirmation_then_undo_keeps_the_uuid(
     assert "Ørestad Media Lab" in text and "undo" in text.lower()
     with demo_db.session() as session:
         assert session.get(Organisation, org_id) is None
-    main_window.edits.stack.undo()
+    main_window.runner.undo()
     with demo_db.session() as session:
         restored = session.scalars(select(Organisation).where(Organisation.uuid == uuid)).one()
         assert restored.name == "Ørestad Media Lab"
@@ -251,7 +226,7 @@ def test_open_create_and_switch_databases(
     other = tmp_path / "second.db"
     answers.files.append(str(other))
     answers.yes = False  # decline the demo on the new, empty database
-    main_window.new_database_dialog()
+    main_window.files.new_database_dialog()
     assert main_window.db.path == other.resolve()
     assert main_window.pages["delegation"].model.rowCount() == 0
     recent = main_window.settings.recent_databases()
@@ -279,13 +254,16 @@ def test_package_export_and_import_run_off_the_ui_thread(
 ) -> None:
     delegation_id = main_window.pages["delegation"].model.id_at(0)
     target = tmp_path / "visit.json"
-    main_window.export_package(delegation_id, target)
-    qtbot.waitUntil(lambda: not main_window.tasks, timeout=20000)
+    main_window.files.export_package(delegation_id, target)
+    qtbot.waitUntil(lambda: not main_window.files.tasks, timeout=20000)
     assert target.exists()
     main_window.import_package(target)
-    qtbot.waitUntil(lambda: not main_window.tasks, timeout=20000)
+    assert main_window.runner.busy()
+    qtbot.waitUntil(lambda: not main_window.runner.busy(), timeout=20000)
     qtbot.waitUntil(lambda: main_window.workspace.delegation is not None, timeout=5000)
     assert main_window.pages["delegation"].model.rowCount() == 1
+    # The import is a step of the history like any edit (nothing changed: same package).
+    assert main_window.undo_action.text().startswith("&Undo")
 
 
 def test_models_pass_the_model_tester(qtmodeltester, main_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -342,7 +320,7 @@ def test_ctrl_e_from_the_list_opens_the_exports_page(main_window: MainWindow) ->
 
 
 def test_a_database_failure_is_shown_and_the_dialog_stays_open(
-    main_window: MainWindow, demo_db: Database, monkeypatch: pytest.MonkeyPatch
+    main_window: MainWindow, demo_db: Database, monkeypatch: pytest.MonkeyPatch, answers: Answers
 ) -> None:
     main_window.show_page("venues")
     main_window.new_record()
@@ -357,8 +335,11 @@ def test_a_database_failure_is_shown_and_the_dialog_stays_open(
     monkeypatch.setattr(demo_db, "transaction", locked)
     dialog.ok_button().click()
     assert dialog.isVisible()
-    assert "database is locked" in dialog.form.general.text()
-    assert not main_window.edits.stack.canUndo()
+    assert "what you typed is kept" in dialog.form.general.text()
+    title, message = answers.messages[-1]
+    assert title == "Cannot add Sala Apolo"
+    assert "in use by another program" in message and "Nothing was changed" in message
+    assert not main_window.runner.history.can_undo()
 
 
 def test_escape_clears_the_filter_and_down_enters_the_table(qtbot, main_window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -99,11 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_demo(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    from delegations.services.demo import load_demo
+    from delegations.services import operations
+    from delegations.services.history import perform
 
-    with db.transaction() as session:
-        delegation = load_demo(session)
-        out.write(f"Demo loaded: {delegation.title} (id {delegation.id}) in {db.path}\n")
+    delegation_id = perform(db, operations.load_demo()).result
+    with db.session() as session:
+        title = queries.load_delegation(session, delegation_id).title
+    out.write(f"Demo loaded: {title} (id {delegation_id}) in {db.path}\n")
     return 0
 
 
@@ -181,14 +183,18 @@ def cmd_backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    from delegations.services import package
+    from delegations.model import count_of
+    from delegations.services import operations
+    from delegations.services.history import perform
 
-    with db.transaction() as session:
-        delegation = package.import_package(session, Path(args.file))
-        out.write(
-            f"Imported '{delegation.title}' (id {delegation.id}): "
-            f"{len(delegation.participations)} attendees, {len(delegation.items)} agenda items\n"
-        )
+    delegation_id, title = perform(db, operations.import_package(Path(args.file))).result
+    with db.session() as session:
+        delegation = queries.load_delegation(session, delegation_id)
+        attendees, items = len(delegation.participations), len(delegation.items)
+    out.write(
+        f"Imported '{title}' (id {delegation_id}): "
+        f"{count_of(attendees, 'attendee')}, {count_of(items, 'agenda item')}\n"
+    )
     return 0
 
 

@@ -7,17 +7,18 @@ functions take the session of the screen's action, like the services do.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from delegations.model import (
     Delegation,
     Organisation,
     OrganisationKind,
-    Participation,
     Person,
     Venue,
     fold,
@@ -33,11 +34,22 @@ class Choice:
     group: int | None = None
 
 
-def people_rows(session: Session) -> list[tuple[Any, ...]]:
+Ids = Collection[int] | None
+
+
+def _only(query: Any, column: Any, ids: Ids) -> Any:
+    return query if ids is None else query.filter(column.in_(list(ids)))
+
+
+def people_rows(
+    session: Session, ids: Ids = None, organisation_ids: Ids = None
+) -> list[tuple[Any, ...]]:
     """(id, family name, given name, job title, organisation, e-mail, phone, search) per person.
 
-    The search text reuses the folded ``search_text`` columns the database keeps
-    (name, e-mail; organisation name, acronym, city), plus the folded job title.
+    All people, or only those of ``ids`` and those of ``organisation_ids`` (the
+    rows a change touched). The search text reuses the folded ``search_text``
+    columns the database keeps (name, e-mail; organisation name, acronym, city),
+    plus the folded job title.
     """
     query = (
         session.query(
@@ -55,6 +67,13 @@ def people_rows(session: Session) -> list[tuple[Any, ...]]:
         .outerjoin(Person.organisation)
         .order_by(Person.family_name, Person.given_name, Person.id)
     )
+    if ids is not None or organisation_ids is not None:
+        query = query.filter(
+            or_(
+                Person.id.in_(list(ids or ())),
+                Person.organisation_id.in_(list(organisation_ids or ())),
+            )
+        )
     return [
         (
             pid,
@@ -75,8 +94,8 @@ def _fold(text: str) -> str:
     return fold(text)
 
 
-def organisation_rows(session: Session) -> list[tuple[Any, ...]]:
-    """(id, name, acronym, kind label, city, country) per organisation."""
+def organisation_rows(session: Session, ids: Ids = None) -> list[tuple[Any, ...]]:
+    """(id, name, acronym, kind label, city, country) per organisation (or those of ``ids``)."""
     query = session.query(
         Organisation.id,
         Organisation.name,
@@ -85,14 +104,17 @@ def organisation_rows(session: Session) -> list[tuple[Any, ...]]:
         Organisation.city,
         Organisation.country,
     ).order_by(Organisation.name, Organisation.id)
+    query = _only(query, Organisation.id, ids)
     return [
         (oid, name, acronym, OrganisationKind(kind).label, city, country)
         for oid, name, acronym, kind, city, country in query
     ]
 
 
-def venue_rows(session: Session) -> list[tuple[Any, ...]]:
-    """(id, name, address, city, country, organisation) per venue."""
+def venue_rows(
+    session: Session, ids: Ids = None, organisation_ids: Ids = None
+) -> list[tuple[Any, ...]]:
+    """(id, name, address, city, country, organisation) per venue (or those touched)."""
     query = (
         session.query(
             Venue.id, Venue.name, Venue.address, Venue.city, Venue.country, Organisation.name
@@ -100,6 +122,13 @@ def venue_rows(session: Session) -> list[tuple[Any, ...]]:
         .outerjoin(Venue.organisation)
         .order_by(Venue.name, Venue.id)
     )
+    if ids is not None or organisation_ids is not None:
+        query = query.filter(
+            or_(
+                Venue.id.in_(list(ids or ())),
+                Venue.organisation_id.in_(list(organisation_ids or ())),
+            )
+        )
     return [(vid, n, a, c, co, org or "") for vid, n, a, c, co, org in query]
 
 
@@ -127,47 +156,6 @@ def person_choices(session: Session, organisation_id: int | None = None) -> list
     return [Choice(i, f"{f}, {g}", org) for i, g, f, org in query]
 
 
-def record_values(
-    session: Session, model: type[Any], record_id: int, fields: tuple[str, ...]
-) -> dict[str, Any]:
-    """The current values of ``fields`` of one record (for editing and for undo)."""
-    obj = session.get(model, record_id)
-    if obj is None:
-        from delegations.services import NotFound
-
-        raise NotFound(f"no {model.__name__.lower()} with id {record_id}")
-    return {name: getattr(obj, name) for name in fields}
-
-
-def record_uuid(session: Session, model: type[Any], record_id: int) -> str | None:
-    obj = session.get(model, record_id)
-    return None if obj is None else str(obj.uuid)
-
-
-def set_uuid(session: Session, obj: Any, uuid: str | None) -> None:
-    """Give a re-created record the UUID it had (calendars and packages key on it)."""
-    if uuid:
-        obj.uuid = uuid
-        session.flush()
-
-
 def is_empty(session: Session) -> bool:
     """Whether the database holds no delegation and no person yet."""
     return session.query(Delegation.id).first() is None and session.query(Person.id).first() is None
-
-
-def subset_items(session: Session, participation_id: int) -> list[int]:
-    """Ids of the agenda items that list this attendee in their subset."""
-    from delegations.model import AgendaItem
-
-    query = session.query(AgendaItem.id).filter(
-        AgendaItem.participants.any(Participation.id == participation_id)
-    )
-    return [item_id for (item_id,) in query]
-
-
-def item_participant_ids(session: Session, item_id: int) -> list[int]:
-    from delegations.model import AgendaItem
-
-    item = session.get(AgendaItem, item_id)
-    return [] if item is None else [p.id for p in item.participants]

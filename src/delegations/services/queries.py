@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, raiseload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from delegations.model import (
@@ -38,6 +38,9 @@ def _delegation_loader() -> Select[Delegation]:
         item.joinedload(AgendaItem.host),
         item.selectinload(AgendaItem.host_contacts).joinedload(Person.organisation),
         item.selectinload(AgendaItem.participants),
+        # Anything not loaded above raises instead of loading lazily, so code that
+        # reads past the graph fails in a test rather than on a detached object.
+        raiseload("*"),
     )
 
 
@@ -78,7 +81,8 @@ class DelegationRow:
     items: int
 
 
-def list_delegations(session: Session) -> list[DelegationRow]:
+def list_delegations(session: Session, ids: Collection[int] | None = None) -> list[DelegationRow]:
+    """Every delegation (or those of ``ids``), latest first, with its counts."""
     attendees = (
         select(Participation.delegation_id, func.count().label("n"))
         .group_by(Participation.delegation_id)
@@ -89,7 +93,7 @@ def list_delegations(session: Session) -> list[DelegationRow]:
         .group_by(AgendaItem.delegation_id)
         .subquery()
     )
-    rows = session.execute(
+    query = (
         select(
             Delegation.id,
             Delegation.title,
@@ -102,9 +106,11 @@ def list_delegations(session: Session) -> list[DelegationRow]:
         )
         .outerjoin(attendees, attendees.c.delegation_id == Delegation.id)
         .outerjoin(items, items.c.delegation_id == Delegation.id)
-        .order_by(Delegation.start_date.desc(), Delegation.title)
-    ).all()
-    return [DelegationRow(*row) for row in rows]
+        .order_by(Delegation.start_date.desc(), Delegation.title, Delegation.id)
+    )
+    if ids is not None:
+        query = query.where(Delegation.id.in_(list(ids)))
+    return [DelegationRow(*row) for row in session.execute(query).all()]
 
 
 def items_for_person(session: Session, delegation_id: int, person_id: int) -> list[AgendaItem]:

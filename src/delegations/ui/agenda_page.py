@@ -20,17 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from delegations.model import AgendaItem, Delegation, HostConfirmation, ItemKind, ItemStatus
-from delegations.services import ServiceError, ValidationError, listings
+from delegations.services import agenda, listings
+from delegations.services import operations as ops
+from delegations.ui.actions import agenda_hint
 from delegations.ui.agenda_view import HEADER, AgendaGrid, blocks_for
 from delegations.ui.forms import CheckList, ChoiceCombo, Field, RecordDialog
-from delegations.ui.records import changed_fields
-from delegations.ui.undo import CreateItem, DeleteItems, Edits, UpdateItem, item_fields
+from delegations.ui.runner import Runner
 
-HINT = (
-    "Double-click a free time to add an item. Drag an item to move it, or its bottom edge "
-    "to change its end. Keyboard: ↑/↓ select, Alt+↑/↓ move 15 min, Alt+Shift+↑/↓ change "
-    "the end, Alt+←/→ move a day, Enter edit, Ctrl+D duplicate, Delete delete."
-)
+HINT = agenda_hint()
 
 
 def local_parts(moment: datetime, zone: str) -> tuple[date, time]:
@@ -47,7 +44,7 @@ class AgendaPage(QWidget):
     """The agenda of one delegation on a time grid, with add / edit / duplicate / delete.
 
     Args:
-        edits: the undo stack and database.
+        runner: runs the edits.
         confirm: asks a yes/no question (title, text) → yes?
         inform: shows a message (title, text).
         parent: the Qt parent.
@@ -55,13 +52,13 @@ class AgendaPage(QWidget):
 
     def __init__(
         self,
-        edits: Edits,
+        runner: Runner,
         confirm: Callable[[str, str], bool],
         inform: Callable[[str, str], None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.edits = edits
+        self.runner = runner
         self.confirm = confirm
         self.inform = inform
         self.delegation: Delegation | None = None
@@ -117,7 +114,7 @@ class AgendaPage(QWidget):
         self.grid.set_agenda(days, delegation.timezone, blocks_for(delegation))
         self.grid.fit_height(self.scroller.viewport().height())
         if selected is not None:
-            self.grid.select(self.edits.resolve("item", selected))
+            self.grid.select(selected)
         self.zone_label.setText(
             f"Times in {delegation.timezone} ({delegation.destination_city or 'destination'} "
             "local time)"
@@ -166,7 +163,7 @@ class AgendaPage(QWidget):
         assert self.delegation is not None
         delegation = self.delegation
         zone = delegation.timezone
-        db = self.edits.db
+        db = self.runner.db
         with db.session() as session:
             venues = listings.venue_choices(session)
             organisations = listings.organisation_choices(session)
@@ -204,7 +201,7 @@ class AgendaPage(QWidget):
         confirmations = list(HostConfirmation)
         item = self.item(item_id) if item_id is not None else None
         if item is not None:
-            old = item_fields(item)
+            old = agenda.values(item)
             day, starts = local_parts(item.starts_at, zone)
             _end_day, ends = local_parts(item.ends_at, zone)
         else:
@@ -230,41 +227,21 @@ class AgendaPage(QWidget):
         )
 
         def save(form: dict[str, Any]) -> Any:
-            fields_out = {
-                k: form[k]
-                for k in (
-                    "title",
-                    "kind",
-                    "status",
-                    "venue_id",
-                    "host_organisation_id",
-                    "everyone",
-                    "description",
-                )
-            }
+            names = ("title", "kind", "status", "venue_id", "host_organisation_id", "everyone")
+            fields_out = {k: form[k] for k in (*names, "description")}
             index = form["host_confirmation"]
             fields_out["host_confirmation"] = confirmations[index] if index is not None else None
             fields_out["participant_ids"] = [] if form["everyone"] else form["participant_ids"]
             fields_out["host_contact_ids"] = form["host_contact_ids"]
-            if not form["everyone"] and not form["participant_ids"]:
-                raise ValidationError(
-                    {"participant_ids": "tick the attendees who take part, or tick Everyone"}
-                )
             fields_out["starts_at"] = instant(form["day"], form["starts"], zone)
             fields_out["ends_at"] = instant(form["day"], form["ends"], zone)
             if item is None:
-                title = f"add “{fields_out['title']}”"
-                created = self.edits.run(CreateItem(self.edits, delegation.id, fields_out, title))
-                return created.id
-            before, after = changed_fields(old, fields_out)
-            for name in ("participant_ids", "host_contact_ids"):
-                if name in after and sorted(after[name]) == sorted(old[name]):
-                    after.pop(name)
-                    before.pop(name)
-            if after:
-                text = f"edit “{fields_out['title']}”"
-                self.edits.run(UpdateItem(self.edits, item.id, before, after, text))
-            return item.id
+                operation = ops.create_item(delegation.id, fields_out)
+            else:
+                operation = ops.update_item(item.id, fields_out)
+            outcome = self.runner.run(operation, self, in_form=True)
+            assert outcome is not None
+            return outcome.result
 
         title = f"Agenda item – {item.title}" if item else "New agenda item"
         dialog = RecordDialog(title, fields, save, values, self)
@@ -279,7 +256,7 @@ class AgendaPage(QWidget):
         participants = editors["participant_ids"]
         assert isinstance(host, ChoiceCombo) and isinstance(contacts, CheckList)
         assert isinstance(everyone, QCheckBox)
-        db = self.edits.db
+        db = self.runner.db
 
         def host_changed(keep: list[int] | None = None) -> None:
             org = host.current_id()
@@ -312,36 +289,19 @@ class AgendaPage(QWidget):
     def move_item(self, item_id: int, starts_at: datetime, ends_at: datetime) -> bool:
         """Move or resize an item (undoable); says why when it cannot."""
         item = self.item(item_id)
-        if item is None:
+        if item is None or (item.starts_at, item.ends_at) == (starts_at, ends_at):
             return False
-        old = {"starts_at": item.starts_at, "ends_at": item.ends_at}
-        new = {"starts_at": starts_at, "ends_at": ends_at}
-        if old == new:
-            return False
-        verb = "move" if ends_at - starts_at == item.ends_at - item.starts_at else "resize"
-        try:
-            self.edits.run(UpdateItem(self.edits, item.id, old, new, f"{verb} “{item.title}”"))
-        except ValidationError as exc:
-            self.inform(f"Cannot {verb} “{item.title}”", "\n".join(exc.errors.values()))
-            return False
-        except ServiceError as exc:
-            self.inform(f"Cannot {verb} “{item.title}”", str(exc))
-            return False
-        return True
+        return self.runner.run(ops.move_item(item_id, starts_at, ends_at), self) is not None
 
     def duplicate_item(self, item_id: int) -> int | None:
         """Add a copy of an item right after it (undoable); returns the copy's id."""
-        item = self.item(item_id)
-        if item is None or self.delegation is None:
+        if self.item(item_id) is None:
             return None
-        fields = item_fields(item)
-        length = item.ends_at - item.starts_at
-        fields["starts_at"], fields["ends_at"] = item.ends_at, item.ends_at + length
-        copy = self.edits.run(
-            CreateItem(self.edits, self.delegation.id, fields, f"duplicate “{item.title}”")
-        )
-        self.grid.selected = copy.id
-        return int(copy.id)
+        outcome = self.runner.run(ops.duplicate_item(item_id), self)
+        if outcome is None:
+            return None
+        self.grid.selected = outcome.result
+        return outcome.result
 
     def duplicate_selected(self) -> None:
         if self.grid.selected is not None:
@@ -359,9 +319,7 @@ class AgendaPage(QWidget):
         )
         if not self.confirm("Delete agenda item", text):
             return False
-        snapshot = {item.id: item_fields(item)}
-        self.edits.run(DeleteItems(self.edits, self.delegation.id, snapshot, f"“{item.title}”"))
-        return True
+        return self.runner.run(ops.delete_items([item_id]), self) is not None
 
     def delete_selected(self) -> None:
         if self.grid.selected is not None:

@@ -24,8 +24,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from delegations.store import Database, StoreError
-from delegations.store.paths import ENV_DB, default_db_path
+from delegations.services.storage import ENV_DB, Database, StoreError, default_db_path
 from delegations.ui.main_window import MainWindow
 from delegations.ui.settings import APPLICATION, ORGANISATION, Settings
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -26,12 +26,14 @@ from delegations.model import (
     TravelLeg,
     TravelMode,
 )
+from delegations.model import count_of as plural
 from delegations.services import ValidationError, listings, participations
+from delegations.services import operations as ops
 from delegations.ui.forms import Field, RecordDialog
-from delegations.ui.records import changed_fields, listing, person_fields, plural
+from delegations.ui.records import listing, person_fields
+from delegations.ui.runner import Runner
 from delegations.ui.table_models import Cell, Column, Row, RowTableModel
 from delegations.ui.tables import RecordTable
-from delegations.ui.undo import AddAttendee, EditAttendee, Edits, RemoveAttendees, UpdateAttendees
 
 COLUMNS = (
     Column("Name"),
@@ -110,54 +112,23 @@ ATTENDEE_FIELDS = [
 ]
 
 
-def leg_values(leg: TravelLeg | None) -> dict[str, Any] | None:
-    if leg is None:
-        return None
-    return {name: getattr(leg, name) for name in participations.TRAVEL_FIELDS}
-
-
-def default_leg(delegation: Delegation, direction: TravelDirection) -> dict[str, Any]:
-    """A plausible journey to start editing from: into the destination, or out of it."""
-    zone = delegation.timezone
-    place = delegation.destination_city
-    if direction == TravelDirection.ARRIVAL:
-        day, hour = delegation.start_date, 8
-        origin, destination = "", place
-    else:
-        day, hour = delegation.end_date, 17
-        origin, destination = place, ""
-    start = datetime.combine(day, time(hour)).replace(tzinfo=ZoneInfo(zone))
-    return {
-        "mode": TravelMode.TRAIN,
-        "carrier": "",
-        "number": "",
-        "origin": origin,
-        "origin_timezone": zone,
-        "departs_at": start,
-        "destination": destination,
-        "destination_timezone": zone,
-        "arrives_at": start + timedelta(hours=2),
-        "notes": "",
-    }
-
-
 class AttendeesPage(QWidget):
     """The attendees table of one delegation, with its actions.
 
     Args:
-        edits: the undo stack and database.
+        runner: runs the edits.
         confirm: asks a yes/no question (title, text) → yes?
         parent: the Qt parent.
     """
 
     def __init__(
         self,
-        edits: Edits,
+        runner: Runner,
         confirm: Callable[[str, str], bool],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.edits = edits
+        self.runner = runner
         self.confirm = confirm
         self.delegation: Delegation | None = None
         self.dialogs: list[RecordDialog] = []
@@ -165,7 +136,6 @@ class AttendeesPage(QWidget):
         self.model.tooltip = self._tooltip
         self.table = RecordTable(self.model)
         self.table.setAccessibleName("Attendees table")
-        self.table.doubleClicked.connect(lambda _i: self.open_edit())
         self.table.activated.connect(lambda _i: self.open_edit())
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter attendees (Ctrl+F)")
@@ -212,7 +182,7 @@ class AttendeesPage(QWidget):
         if not self._sized and self.model.rowCount():
             self.table.size_columns()
             self._sized = True
-        self.table.select_ids([self.edits.resolve("participation", i) for i in keep])
+        self.table.select_ids(keep)
         attending = sum(1 for p in delegation.participations if p.status.attending)
         self.count.setText(
             f"{attending} attending, {plural(len(delegation.participations), 'attendee')} listed"
@@ -239,6 +209,10 @@ class AttendeesPage(QWidget):
             return None
         return next((p for p in self.delegation.participations if p.id == pid), None)
 
+    def focus_filter(self) -> None:
+        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter.selectAll()
+
     def _filter(self, text: str) -> None:
         self.model.set_filter(text)
 
@@ -260,7 +234,7 @@ class AttendeesPage(QWidget):
         assert self.delegation is not None
         delegation = self.delegation
         present = {p.person_id for p in delegation.participations}
-        with self.edits.db.session() as session:
+        with self.runner.db.session() as session:
             choices = [c for c in listings.person_choices(session) if c.id not in present]
         fields = [
             Field(
@@ -278,9 +252,11 @@ class AttendeesPage(QWidget):
             person_id = values.pop("person_id")
             if person_id is None:
                 raise ValidationError({"person_id": "choose the person to add"})
-            label = next((c.label for c in choices if c.id == person_id), "a person")
-            command = AddAttendee(self.edits, delegation.id, person_id, values, label)
-            return self.edits.run(command).id
+            outcome = self.runner.run(
+                ops.add_attendee(delegation.id, values, person_id=person_id), self, in_form=True
+            )
+            assert outcome is not None
+            return outcome.result
 
         return RecordDialog(f"Add a person to “{delegation.title}”", fields, save, None, self)
 
@@ -289,18 +265,17 @@ class AttendeesPage(QWidget):
         assert self.delegation is not None
         delegation = self.delegation
         fields = [
-            *person_fields(self.edits.db)[:7],
+            *person_fields(self.runner.db)[:7],
             Field("role", "Role", "enum", enum=Role),
             Field("status", "Status", "enum", enum=ParticipationStatus),
         ]
 
         def save(values: dict[str, Any]) -> Any:
             attendance = {"role": values.pop("role"), "status": values.pop("status")}
-            label = f"{values.get('given_name', '')} {values.get('family_name', '')}".strip()
-            command = AddAttendee(
-                self.edits, delegation.id, None, attendance, label, person_fields=values
-            )
-            return self.edits.run(command).id
+            operation = ops.add_attendee(delegation.id, attendance, new_person=values)
+            outcome = self.runner.run(operation, self, in_form=True)
+            assert outcome is not None
+            return outcome.result
 
         return RecordDialog("New person in the delegation", fields, save, None, self)
 
@@ -323,10 +298,10 @@ class AttendeesPage(QWidget):
         for direction in DIRECTIONS:
             fields += travel_fields(direction)
         old = {name: getattr(p, name) for name in participations.FIELDS}
-        old_travel = {d: leg_values(p.leg(d)) for d in DIRECTIONS}
+        old_travel = {d: participations.leg_values(p.leg(d)) for d in DIRECTIONS}
         values: dict[str, Any] = dict(old)
         for direction in DIRECTIONS:
-            leg = old_travel[direction] or default_leg(delegation, direction)
+            leg = old_travel[direction] or participations.default_leg(delegation, direction)
             values[f"{direction.value}.known"] = old_travel[direction] is not None
             for name, value in leg.items():
                 values[f"{direction.value}.{name}"] = value
@@ -334,21 +309,15 @@ class AttendeesPage(QWidget):
 
         def save(form_values: dict[str, Any]) -> Any:
             new = {n: form_values[n] for n in participations.FIELDS}
-            before, after = changed_fields(old, new)
-            new_travel: dict[TravelDirection, dict[str, Any] | None] = {}
-            old_changed: dict[TravelDirection, dict[str, Any] | None] = {}
+            travel: dict[TravelDirection, dict[str, Any] | None] = {}
             for direction in DIRECTIONS:
                 d = direction.value
-                wanted = None
+                travel[direction] = None
                 if form_values[f"{d}.known"]:
-                    wanted = {n: form_values[f"{d}.{n}"] for n in participations.TRAVEL_FIELDS}
-                if _differs(old_travel[direction], wanted):
-                    new_travel[direction] = wanted
-                    old_changed[direction] = old_travel[direction]
-            if after or new_travel:
-                self.edits.run(
-                    EditAttendee(self.edits, pid, before, after, old_changed, new_travel, label)
-                )
+                    travel[direction] = {
+                        n: form_values[f"{d}.{n}"] for n in participations.TRAVEL_FIELDS
+                    }
+            self.runner.run(ops.edit_attendee(pid, new, travel), self, in_form=True)
             return pid
 
         dialog = RecordDialog(f"Attendee – {label}", fields, save, values, self)
@@ -400,10 +369,9 @@ class AttendeesPage(QWidget):
                     new.update({n: values[n] for n in names})
             if not new:
                 raise ValidationError({"apply_role": "tick what to change"})
-            old = {p.id: {n: getattr(p, n) for n in new} for p in chosen}
-            what = plural(len(chosen), "attendee")
-            self.edits.run(UpdateAttendees(self.edits, old, new, what))
-            return [p.id for p in chosen]
+            ids = [p.id for p in chosen]
+            self.runner.run(ops.update_attendees(ids, new), self, in_form=True)
+            return ids
 
         dialog = RecordDialog(
             f"Change {plural(len(chosen), 'attendee')}", fields, save, start, self
@@ -438,24 +406,12 @@ class AttendeesPage(QWidget):
         )
         if not self.confirm(f"Remove {what}", text):
             return False
-        label = names[0] if len(names) == 1 else what
-        self.edits.run(RemoveAttendees(self.edits, [p.id for p in chosen], label))
-        return True
+        return self.runner.run(ops.remove_attendees([p.id for p in chosen]), self) is not None
 
     def remove_selected(self) -> None:
         ids = self.table.selected_ids()
         if ids:
             self.remove(ids)
-
-
-def _differs(old: dict[str, Any] | None, new: dict[str, Any] | None) -> bool:
-    if old is None or new is None:
-        return old is not new
-
-    def norm(value: Any) -> Any:
-        return getattr(value, "value", value)
-
-    return any(norm(old.get(k)) != norm(v) for k, v in new.items())
 
 
 def _link_known(dialog: RecordDialog, prefix: str) -> None:

@@ -18,14 +18,17 @@ from PySide6.QtWidgets import (
 )
 
 from delegations.model import Delegation
+from delegations.model import count_of as plural
 from delegations.services import NotFound, ServiceError, ValidationError, delegations, queries
+from delegations.services import operations as ops
+from delegations.services.changes import Changes
 from delegations.ui.agenda_page import AgendaPage
 from delegations.ui.attendees import AttendeesPage
 from delegations.ui.export_page import ExportPage
 from delegations.ui.forms import Form
 from delegations.ui.pages import WORKSPACE_PAGES
-from delegations.ui.records import changed_fields, delegation_fields, plural
-from delegations.ui.undo import Edits, UpdateRecord
+from delegations.ui.records import delegation_fields
+from delegations.ui.runner import ChangeEvent, Runner
 
 PAGES = WORKSPACE_PAGES
 
@@ -34,13 +37,13 @@ class OverviewPage(QWidget):
     """The delegation's own fields, edited in place and saved with "Save changes".
 
     Args:
-        edits: the undo stack and database.
+        runner: runs the edits.
         parent: the Qt parent.
     """
 
-    def __init__(self, edits: Edits, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.edits = edits
+        self.runner = runner
         self.delegation_id: int | None = None
         self.old: dict[str, object] = {}
         self._form: Form | None = None
@@ -78,7 +81,7 @@ class OverviewPage(QWidget):
     def form(self) -> Form:
         """The form, built when first needed (its pickers read every person)."""
         if self._form is None:
-            self._form = Form(delegation_fields(self.edits.db))
+            self._form = Form(delegation_fields(self.runner.db))
             self._form.setMaximumWidth(760)
             self._form.edited.connect(self._update_buttons)
             self.column.insertWidget(1, self._form)
@@ -111,15 +114,9 @@ class OverviewPage(QWidget):
         if problems:
             self.form.show_errors(problems)
             return False
-        before, after = changed_fields(self.old, values)
-        if not after:
-            self.form.mark_clean()
-            self._update_buttons()
-            return True
-        label = f"“{values.get('title') or self.old.get('title')}”"
         try:
-            self.edits.run(
-                UpdateRecord(self.edits, "delegation", self.delegation_id, before, after, label)
+            self.runner.run(
+                ops.update("delegation", self.delegation_id, values), self, in_form=True
             )
         except ValidationError as exc:
             self.form.show_errors(exc.errors)
@@ -146,7 +143,7 @@ class DelegationWorkspace(QWidget):
     """Everything about one delegation, in tabs.
 
     Args:
-        edits: the undo stack and database.
+        runner: runs the edits.
         export_folder: where export files are suggested.
         confirm: asks a yes/no question (title, text) → yes?
         inform: shows a message (title, text).
@@ -162,14 +159,14 @@ class DelegationWorkspace(QWidget):
 
     def __init__(
         self,
-        edits: Edits,
+        runner: Runner,
         export_folder: Path,
         confirm: Callable[[str, str], bool],
         inform: Callable[[str, str], None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.edits = edits
+        self.runner = runner
         self.delegation: Delegation | None = None
         self.heading = QLabel()
         font = self.heading.font()
@@ -178,10 +175,10 @@ class DelegationWorkspace(QWidget):
         self.heading.setFont(font)
         self.subheading = QLabel()
         self.subheading.setStyleSheet("color: #4b5563;")
-        self.overview = OverviewPage(edits)
-        self.attendees = AttendeesPage(edits, confirm)
-        self.agenda = AgendaPage(edits, confirm, inform)
-        self.exports = ExportPage(edits.db, export_folder)
+        self.overview = OverviewPage(runner)
+        self.attendees = AttendeesPage(runner, confirm)
+        self.agenda = AgendaPage(runner, confirm, inform)
+        self.exports = ExportPage(runner.db, export_folder)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Delegation pages")
         self.tabs.addTab(self.overview, "&Overview")
@@ -193,7 +190,18 @@ class DelegationWorkspace(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.subheading)
         layout.addWidget(self.tabs, 1)
-        edits.changed.connect(self._changed)
+        self._actions: dict[str, dict[str, Callable[[], object]]] = {
+            "new": {"attendees": self.attendees.open_add_existing, "agenda": self.agenda.open_new},
+            "edit": {
+                "attendees": self.attendees.open_edit,
+                "agenda": self.agenda.open_edit_selected,
+            },
+            "delete": {
+                "attendees": self.attendees.remove_selected,
+                "agenda": self.agenda.delete_selected,
+            },
+            "filter": {"attendees": self.attendees.focus_filter},
+        }
 
     @property
     def delegation_id(self) -> int | None:
@@ -201,7 +209,7 @@ class DelegationWorkspace(QWidget):
 
     def open(self, delegation_id: int) -> None:
         """Load and show delegation ``delegation_id``."""
-        with self.edits.db.session() as session:
+        with self.runner.db.session() as session:
             delegation = queries.load_delegation(session, delegation_id)
         self.show_delegation(delegation)
 
@@ -227,16 +235,60 @@ class DelegationWorkspace(QWidget):
     def reload(self) -> None:
         if self.delegation is None:
             return
-        current = self.edits.resolve("delegation", self.delegation.id)
         try:
-            self.open(current)
+            self.open(self.delegation.id)
         except NotFound:
             self.delegation = None
             self.closed.emit()
 
-    def _changed(self, kinds: frozenset[str]) -> None:
-        if self.delegation is not None and kinds:
+    def concerns(self, changes: Changes) -> bool:
+        """Whether ``changes`` alter anything this delegation's pages show."""
+        d = self.delegation
+        if d is None:
+            return False
+        if d.id in changes.delegations or d.id in changes.ids("delegation"):
+            return True
+        people = {p.person_id for p in d.participations} | {
+            c.id for item in d.items for c in item.host_contacts
+        }
+        if d.lead_officer_id is not None:
+            people.add(d.lead_officer_id)
+        venues = {item.venue_id for item in d.items if item.venue_id is not None}
+        organisations = {item.host_organisation_id for item in d.items} | {
+            p.person.organisation_id for p in d.participations
+        }
+        organisations.add(d.sending_organisation_id)
+        return bool(
+            changes.ids("person") & people
+            or changes.ids("venue") & venues
+            or changes.ids("organisation") & organisations
+        )
+
+    # the page protocol ----------------------------------------------------------------
+    def activate(self) -> None:
+        """Nothing to read: the workspace shows the delegation it was opened on."""
+
+    def apply(self, event: ChangeEvent) -> None:
+        """Redraw when the change concerns the open delegation; close when it is gone."""
+        if self.concerns(event.changes):
             self.reload()
+
+    def _run(self, verb: str) -> None:
+        action = self._actions[verb].get(self.current_page())
+        if action is not None:
+            action()
+
+    def new(self) -> None:
+        self._run("new")
+
+    def edit(self) -> None:
+        self._run("edit")
+
+    def delete(self) -> None:
+        self._run("delete")
+
+    def focus_filter(self) -> None:
+        self._run("filter")
 
     def _tab_changed(self, index: int) -> None:
         if PAGES[index] == "agenda":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,76 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, EXPORT_KINDS, ExportKind
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
 from delegations.model import Delegation, fold
 from delegations.services import ServiceError, queries
-from delegations.store import Database
+from delegations.services.storage import Database
 from delegations.ui.workers import Progress, Task
 
-
-@dataclass(frozen=True)
-class Kind:
-    """An export offered on the page.
-
-    Attributes:
-        key: the ``run_export`` kind.
-        label: what the list shows.
-        options: which option rows apply.
-        description: what the document is for.
-    """
-
-    key: str
-    label: str
-    options: tuple[str, ...]
-    description: str = ""
-
-
-KINDS = (
-    Kind(
-        "itinerary",
-        "Itinerary (PDF)",
-        ("paper", "attendee"),
-        "The whole programme with travel and hotel, for the delegation or for one attendee.",
-    ),
-    Kind(
-        "programme",
-        "Programme, one page per day (PDF)",
-        ("paper",),
-        "One page per day, large and clear, for the wall and the coach.",
-    ),
-    Kind(
-        "badges",
-        "Badges (PDF)",
-        ("layout", "order", "qr", "offset", "calibration"),
-        "Name badges on the label sheets or card stock you print on.",
-    ),
-    Kind(
-        "attendance",
-        "Attendance sheets (PDF)",
-        ("paper", "per"),
-        "Signature sheets per activity, the proof of attendance funders ask for.",
-    ),
-    Kind("rooming", "Rooming list", ("paper", "format"), "Who sleeps where, for the hotel."),
-    Kind(
-        "dietary",
-        "Dietary list",
-        ("paper", "format"),
-        "Dietary and accessibility needs, for the restaurant (personal data: share with care).",
-    ),
-    Kind(
-        "passengers",
-        "Passenger list",
-        ("paper", "format"),
-        "Who travels when, for the coach company and the meeting points.",
-    ),
-    Kind(
-        "ical",
-        "Calendar (iCalendar .ics)",
-        ("attendee", "host"),
-        "For Outlook, Google, Apple or Thunderbird; importing a newer file updates the events.",
-    ),
-)
-DEFAULT_LAYOUT = "avery-l7418"
+KINDS = EXPORT_KINDS
+Kind = ExportKind
+DEFAULT_LAYOUT = DEFAULT_BADGE_LAYOUT
 
 
 def slug(text: str) -> str:

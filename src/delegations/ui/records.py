@@ -1,4 +1,4 @@
-"""The four kinds of records in the side bar: their columns, fields and edits."""
+"""The four kinds of records in the side bar: columns, fields, pages and their edits."""
 
 from __future__ import annotations
 
@@ -8,22 +8,31 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from delegations.model import DelegationStatus, OrganisationKind
-from delegations.services import InUse, ServiceError, listings, queries
-from delegations.store import Database
+from delegations.model import DelegationStatus, OrganisationKind, count_of
+from delegations.services import listings, queries
+from delegations.services import operations as ops
+from delegations.services.changes import Changes
+from delegations.services.storage import Database
 from delegations.ui.forms import Field, RecordDialog
-from delegations.ui.table_models import Column
-from delegations.ui.undo import (
-    RECORDS,
-    CreateRecord,
-    DeleteDelegation,
-    DeleteRecords,
-    Edits,
-    UpdateRecord,
-)
+from delegations.ui.runner import ChangeEvent, Runner
+from delegations.ui.table_models import Column, Row
+from delegations.ui.tables import RecordListPage
 
 Confirm = Callable[[str, str], bool]
 Inform = Callable[[str, str], None]
+Rows = list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Touched:
+    """The rows of a page a change concerns: re-read these, drop those."""
+
+    ids: frozenset[int]
+    organisation_ids: frozenset[int]
+    removed: frozenset[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.ids or self.organisation_ids or self.removed)
 
 
 @dataclass(frozen=True)
@@ -31,36 +40,46 @@ class RecordKind:
     """What the application knows about one kind of record.
 
     Attributes:
-        key: the kind's name in ``undo.RECORDS`` and ``Edits.changed``.
+        key: the record kind ("person"), as in ``Changes`` and ``operations.RECORDS``.
         title: the side bar entry and page heading (plural).
         noun: one record.
         columns: the table's columns.
-        rows: reads ``(id, value per column...)`` tuples.
+        rows: reads ``(id, value per column...)`` tuples: all, or those of the ids given.
         fields: the edit form's fields, given the database (for pickers).
         describe: how a table row reads in messages.
+        natural: the order the rows come in (to place a new row without re-reading).
+        touched: which rows a change concerns.
     """
 
     key: str
     title: str
     noun: str
     columns: tuple[Column, ...]
-    rows: Callable[[Any], list[tuple[Any, ...]]]
+    rows: Callable[..., Rows]
     fields: Callable[[Database], list[Field]]
     describe: Callable[[tuple[str, ...]], str]
+    natural: Callable[[Row], Any]
+    touched: Callable[[Changes], Touched]
 
 
-def _organisations(db: Database) -> Callable[[], list[listings.Choice]]:
+def _touched_records(kind: str, via_organisation: bool = False) -> Callable[[Changes], Touched]:
+    def touched(changes: Changes) -> Touched:
+        ids = changes.created.get(kind, frozenset()) | changes.updated.get(kind, frozenset())
+        orgs = changes.updated.get("organisation", frozenset()) if via_organisation else frozenset()
+        return Touched(ids, orgs, changes.deleted.get(kind, frozenset()))
+
+    return touched
+
+
+def _touched_delegations(changes: Changes) -> Touched:
+    removed = changes.deleted.get("delegation", frozenset())
+    return Touched(changes.delegations - removed, frozenset(), removed)
+
+
+def _chooser(db: Database, read: Callable[[Any], list[listings.Choice]]) -> Callable[[], Any]:
     def load() -> list[listings.Choice]:
         with db.session() as session:
-            return listings.organisation_choices(session)
-
-    return load
-
-
-def _people(db: Database) -> Callable[[], list[listings.Choice]]:
-    def load() -> list[listings.Choice]:
-        with db.session() as session:
-            return listings.person_choices(session)
+            return read(session)
 
     return load
 
@@ -82,11 +101,12 @@ def organisation_fields(db: Database) -> list[Field]:
 
 
 def person_fields(db: Database) -> list[Field]:
+    organisations = _chooser(db, listings.organisation_choices)
     return [
         Field("given_name", "Given name"),
         Field("family_name", "Family name"),
         Field("job_title", "Job title"),
-        Field("organisation_id", "Organisation", "choice", choices=_organisations(db)),
+        Field("organisation_id", "Organisation", "choice", choices=organisations),
         Field("email", "E-mail"),
         Field("phone", "Phone"),
         Field("languages", "Languages", placeholder="e.g. French, English"),
@@ -99,9 +119,10 @@ def person_fields(db: Database) -> list[Field]:
 
 
 def venue_fields(db: Database) -> list[Field]:
+    organisations = _chooser(db, listings.organisation_choices)
     return [
         Field("name", "Name"),
-        Field("organisation_id", "Belongs to", "choice", choices=_organisations(db)),
+        Field("organisation_id", "Belongs to", "choice", choices=organisations),
         Field("address", "Address"),
         Field("postcode", "Postcode"),
         Field("city", "City"),
@@ -120,7 +141,7 @@ def delegation_fields(db: Database) -> list[Field]:
             "sending_organisation_id",
             "Sending organisation",
             "choice",
-            choices=_organisations(db),
+            choices=_chooser(db, listings.organisation_choices),
         ),
         Field("destination_city", "Destination city"),
         Field("destination_country", "Destination country"),
@@ -128,14 +149,19 @@ def delegation_fields(db: Database) -> list[Field]:
         Field("start_date", "Start date", "date"),
         Field("end_date", "End date", "date"),
         Field("status", "Status", "enum", enum=DelegationStatus),
-        Field("lead_officer_id", "Lead officer", "choice", choices=_people(db)),
+        Field(
+            "lead_officer_id",
+            "Lead officer",
+            "choice",
+            choices=_chooser(db, listings.person_choices),
+        ),
         Field("objectives", "Objectives", "multiline"),
         Field("emergency_contacts", "Emergency contacts", "multiline"),
         Field("notes", "Notes", "multiline"),
     ]
 
 
-def _delegation_rows(session: Any) -> list[tuple[Any, ...]]:
+def _delegation_rows(session: Any, ids: Any = None, organisation_ids: Any = None) -> Rows:
     return [
         (
             r.id,
@@ -147,8 +173,12 @@ def _delegation_rows(session: Any) -> list[tuple[Any, ...]]:
             r.attendees,
             r.items,
         )
-        for r in queries.list_delegations(session)
+        for r in queries.list_delegations(session, ids)
     ]
+
+
+def _organisation_rows(session: Any, ids: Any = None, organisation_ids: Any = None) -> Rows:
+    return listings.organisation_rows(session, ids)
 
 
 KINDS: dict[str, RecordKind] = {
@@ -168,6 +198,8 @@ KINDS: dict[str, RecordKind] = {
         _delegation_rows,
         delegation_fields,
         lambda cells: f"“{cells[0]}”",
+        lambda row: (-row.values[2].toordinal(), row.values[0], row.id),
+        _touched_delegations,
     ),
     "person": RecordKind(
         "person",
@@ -184,6 +216,8 @@ KINDS: dict[str, RecordKind] = {
         listings.people_rows,
         person_fields,
         lambda cells: f"{cells[1]} {cells[0]}".strip(),
+        lambda row: (row.values[0], row.values[1], row.id),
+        _touched_records("person", via_organisation=True),
     ),
     "organisation": RecordKind(
         "organisation",
@@ -196,9 +230,11 @@ KINDS: dict[str, RecordKind] = {
             Column("City"),
             Column("Country"),
         ),
-        listings.organisation_rows,
+        _organisation_rows,
         organisation_fields,
         lambda cells: cells[0],
+        lambda row: (row.values[0], row.id),
+        _touched_records("organisation"),
     ),
     "venue": RecordKind(
         "venue",
@@ -214,26 +250,10 @@ KINDS: dict[str, RecordKind] = {
         listings.venue_rows,
         venue_fields,
         lambda cells: cells[0],
+        lambda row: (row.values[0], row.id),
+        _touched_records("venue", via_organisation=True),
     ),
 }
-
-
-def changed_fields(
-    old: dict[str, Any], new: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The (old, new) values of the fields that differ, enums compared by value."""
-
-    def norm(value: Any) -> Any:
-        return getattr(value, "value", value)
-
-    names = [n for n in new if norm(new[n]) != norm(old.get(n))]
-    return {n: old.get(n) for n in names}, {n: new[n] for n in names}
-
-
-def plural(count: int, noun: str) -> str:
-    if count == 1:
-        return f"1 {noun}"
-    return f"{count} {'people' if noun == 'person' else noun + 's'}"
 
 
 def listing(labels: Sequence[str], limit: int = 8) -> str:
@@ -242,35 +262,85 @@ def listing(labels: Sequence[str], limit: int = 8) -> str:
     return shown + (f"\n  … and {more} more" if more > 0 else "")
 
 
-class RecordActions:
-    """New, edit and delete for one kind of record, through undoable commands.
+class RecordPage(RecordListPage):
+    """The side bar page of one kind of record: its table, new, edit and delete.
 
     Args:
         kind: the kind of record.
-        edits: the undo stack and database.
-        parent: the window that owns the dialogs.
+        runner: runs the edits.
+        open_dialog: shows a dialog without blocking (the window keeps track of it).
         confirm: asks a yes/no question (title, text) → yes?
         inform: shows a message (title, text).
+        open_record: what "edit" does instead of a dialog (a delegation opens its workspace).
     """
 
     def __init__(
         self,
         kind: RecordKind,
-        edits: Edits,
-        parent: QWidget,
+        runner: Runner,
+        open_dialog: Callable[[RecordDialog], RecordDialog],
         confirm: Confirm,
         inform: Inform,
+        open_record: Callable[[int], None] | None = None,
     ) -> None:
+        super().__init__(kind.title, kind.columns, kind.noun)
         self.kind = kind
-        self.edits = edits
-        self.parent = parent
+        self.runner = runner
+        self.open_dialog = open_dialog
         self.confirm = confirm
         self.inform = inform
+        self.open_record = open_record
+        self.loaded = False
+        self.model.natural = kind.natural
+        self.describe = lambda row: kind.describe(row.cells)
+        self.new_requested.connect(self.new)
+        self.edit_requested.connect(self.edit_record)
+        self.delete_requested.connect(self.delete_ids)
 
     @property
     def db(self) -> Database:
-        return self.edits.db
+        return self.runner.db
 
+    # the page protocol ------------------------------------------------------------
+    def activate(self) -> None:
+        """Read the rows when the page is first shown."""
+        if not self.loaded:
+            self.reload()
+
+    def reload(self) -> None:
+        with self.db.session() as session:
+            self.set_records(self.kind.rows(session))
+        self.loaded = True
+
+    def apply(self, event: ChangeEvent) -> None:
+        """Re-read only the rows the change touched (nothing if never shown)."""
+        if not self.loaded:
+            return
+        touched = self.kind.touched(event.changes)
+        if not touched:
+            return
+        rows: Rows = []
+        if touched.ids or touched.organisation_ids:
+            with self.db.session() as session:
+                rows = self.kind.rows(session, touched.ids, touched.organisation_ids)
+        keep = self.table.selected_ids()
+        self.model.upsert(rows, touched.removed)
+        if not self._sized and self.model.rowCount():
+            self.table.size_columns()
+            self._sized = True
+        self.table.select_ids(keep)
+        self._update_count()
+
+    def new(self) -> None:
+        self.open_dialog(self.new_dialog())
+
+    def edit(self) -> None:
+        self.request_edit()
+
+    def delete(self) -> None:
+        self.request_delete()
+
+    # dialogs ----------------------------------------------------------------------
     def new_dialog(self, values: dict[str, Any] | None = None) -> RecordDialog:
         """A dialog that creates a record when accepted (not shown yet)."""
         defaults = dict(values or {})
@@ -278,105 +348,80 @@ class RecordActions:
             defaults.setdefault("timezone", "Europe/Brussels")
 
         def save(fields: dict[str, Any]) -> Any:
-            label = self._label(fields)
-            command = CreateRecord(self.edits, self.kind.key, fields, label)
-            obj = self.edits.run(command)
-            return obj.id
+            outcome = self.runner.run(ops.create(self.kind.key, fields), self, in_form=True)
+            assert outcome is not None
+            self.select_ids([outcome.result])
+            if self.open_record is not None:
+                self.open_record(outcome.result)
+            return outcome.result
 
         return RecordDialog(
-            f"New {self.kind.noun}", self.kind.fields(self.db), save, defaults, self.parent
+            f"New {self.kind.noun}", self.kind.fields(self.db), save, defaults, self
         )
 
     def edit_dialog(self, record_id: int) -> RecordDialog:
         """A dialog that edits record ``record_id`` when accepted (not shown yet)."""
-        model, module = RECORDS[self.kind.key]
         with self.db.session() as session:
-            old = listings.record_values(session, model, record_id, module.FIELDS)
-        current = {"id": record_id}
+            old = ops.record_values(session, self.kind.key, record_id)
 
         def save(fields: dict[str, Any]) -> Any:
-            before, after = changed_fields(old, fields)
-            if after:
-                label = self._label({**old, **fields})
-                self.edits.run(
-                    UpdateRecord(self.edits, self.kind.key, current["id"], before, after, label)
-                )
-                old.update(after)
-            return current["id"]
+            self.runner.run(ops.update(self.kind.key, record_id, fields), self, in_form=True)
+            return record_id
 
         return RecordDialog(
-            f"Edit {self.kind.noun} – {self._label(old)}",
+            f"Edit {self.kind.noun} – {ops.name_of(self.kind.key, old)}",
             self.kind.fields(self.db),
             save,
             old,
-            self.parent,
+            self,
         )
 
-    def delete(self, ids: Sequence[int], labels: Sequence[str]) -> bool:
+    def edit_record(self, record_id: int) -> None:
+        if self.open_record is not None:
+            self.open_record(record_id)
+        else:
+            self.open_dialog(self.edit_dialog(record_id))
+
+    def delete_ids(self, ids: Sequence[int]) -> bool:
         """Ask, then delete ``ids``; says why instead when they cannot be deleted."""
         if not ids:
             return False
-        what = plural(len(ids), self.kind.noun)
-        refused = self.dry_run(ids)
+        what = count_of(len(ids), self.kind.noun)
+        with self.db.session() as session:
+            refused = ops.delete_refusal(session, self.kind.key, ids)
         if refused:
             self.inform(f"Cannot delete {what}", refused)
             return False
         if self.kind.key == "delegation":
             text = self._delegation_summary(ids)
         else:
-            text = f"Delete {what}?\n\n{listing(labels)}"
+            text = f"Delete {what}?\n\n{listing(self.labels(ids))}"
         text += "\n\nYou can undo this with Edit ▸ Undo (Ctrl+Z)."
         if not self.confirm(f"Delete {what}", text):
             return False
-        try:
-            if self.kind.key == "delegation":
-                self.edits.stack.beginMacro(f"delete {what}")
-                try:
-                    for record_id, label in zip(ids, labels, strict=False):
-                        self.edits.run(DeleteDelegation(self.edits, record_id, label.strip("“”")))
-                finally:
-                    self.edits.stack.endMacro()
-            else:
-                label = labels[0] if len(labels) == 1 else what
-                self.edits.run(DeleteRecords(self.edits, self.kind.key, ids, label))
-        except ServiceError as exc:
-            self.inform(f"Cannot delete {what}", str(exc))
-            return False
-        return True
-
-    def dry_run(self, ids: Sequence[int]) -> str | None:
-        """Try the delete in a transaction that is rolled back; the refusal, if any."""
-        module = RECORDS[self.kind.key][1]
-        session = self.db.session()
-        try:
-            session.begin()
-            reasons = []
-            for record_id in ids:
-                try:
-                    module.delete(session, record_id)
-                except InUse as exc:
-                    reasons.append(str(exc))
-            return "\n\n".join(reasons) or None
-        finally:
-            session.rollback()
-            session.close()
+        return self.runner.run(ops.delete(self.kind.key, ids), self) is not None
 
     def _delegation_summary(self, ids: Sequence[int]) -> str:
         with self.db.session() as session:
-            rows = {r.id: r for r in queries.list_delegations(session)}
-        lines = []
-        for record_id in ids:
-            row = rows.get(record_id)
-            if row is not None:
-                lines.append(
-                    f"“{row.title}” with its {plural(row.attendees, 'attendee')} and "
-                    f"{plural(row.items, 'agenda item')}"
-                )
+            rows = queries.list_delegations(session, ids)
+        lines = [
+            f"“{row.title}” with its {count_of(row.attendees, 'attendee')} and "
+            f"{count_of(row.items, 'agenda item')}"
+            for row in rows
+        ]
         return "Delete " + "; ".join(lines) + "?\n\nThe people, organisations and venues stay."
 
-    def _label(self, fields: dict[str, Any]) -> str:
-        if self.kind.key == "person":
-            return f"{fields.get('given_name', '')} {fields.get('family_name', '')}".strip()
-        if self.kind.key == "delegation":
-            return f"“{fields.get('title', '')}”"
-        return str(fields.get("name", ""))
+
+def make_page(
+    key: str,
+    runner: Runner,
+    open_dialog: Callable[[RecordDialog], RecordDialog],
+    confirm: Confirm,
+    inform: Inform,
+    open_record: Callable[[int], None] | None = None,
+    parent: QWidget | None = None,
+) -> RecordPage:
+    page = RecordPage(KINDS[key], runner, open_dialog, confirm, inform, open_record)
+    if parent is not None:
+        page.setParent(parent)
+    return page

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QSize
 
@@ -87,6 +88,35 @@ class Settings:
 
     def sync(self) -> None:
         self.store.sync()
+
+    def restore_window(self, window: Any) -> None:
+        """Size (within the screen), position, state and side-bar width as last left."""
+        width, height = 1280, 820
+        screen = window.screen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            width, height = min(width, available.width()), min(height, available.height())
+        window.resize(max(width, 900), max(height, 600))
+        geometry = self.geometry()
+        if geometry is not None:
+            window.restoreGeometry(geometry)
+        size = self.window_size()
+        if size is not None:
+            window.resize(size)
+        state = self.window_state()
+        if state is not None:
+            window.restoreState(state)
+        splitter = self.splitter("main")
+        if splitter is not None:
+            window.splitter.restoreState(splitter)
+
+    def save_window(self, window: Any) -> None:
+        self.set_geometry(window.saveGeometry())
+        self.set_window_size(window.size())
+        self.set_window_state(window.saveState())
+        self.set_splitter("main", window.splitter.saveState())
+        self.remember_database(window.db.path)
+        self.sync()
 
     def _bytes(self, key: str) -> QByteArray | None:
         value = self.store.value(key)

@@ -7,7 +7,8 @@ takes about 20 ms.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import bisect
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -77,6 +78,23 @@ class Cell:
     key: Any
 
 
+class _Reversed:
+    """Orders like its key, backwards (for inserting into a descending list)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return bool(other.key < self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reversed) and self.key == other.key
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def _text(value: Any) -> str:
     if isinstance(value, Cell):
         return value.text
@@ -143,6 +161,8 @@ class RowTableModel(QAbstractTableModel):
         self._positions: dict[int, int] | None = None
         self._keys: dict[int, dict[int, Any]] = {}
         self.tooltip: Callable[[Row, int], str | None] | None = None
+        self.natural: Callable[[Row], Any] | None = None
+        """The order rows arrive in (as the query sorts them), to place new rows."""
 
     # data ---------------------------------------------------------------
     def set_records(self, records: Sequence[tuple[Any, ...]]) -> None:
@@ -155,6 +175,77 @@ class RowTableModel(QAbstractTableModel):
         if self._sort is not None:
             self._sort_all(*self._sort)
         self._refilter()
+
+    def upsert(self, records: Sequence[tuple[Any, ...]], removed: Collection[int] = ()) -> None:
+        """Replace or add the rows of ``records`` and drop ``removed``, in place.
+
+        A row that keeps its place and its filter match is updated with
+        ``dataChanged`` (selection and scroll position untouched); otherwise
+        the rows are re-placed (a binary search per row, not a re-sort) and the
+        view is reset once.
+        """
+        changed = make_rows(self.columns, records)
+        gone = set(removed)
+        where = {r.id: i for i, r in enumerate(self._all)}
+        moved = bool(gone & where.keys())
+        in_place: list[Row] = []
+        for row in changed:
+            i = where.get(row.id)
+            if i is not None and self._same_place(self._all[i], row):
+                self._all[i] = row
+                in_place.append(row)
+            else:
+                moved = True
+                gone.add(row.id)
+        for column in self._keys.values():
+            for row in changed:
+                column.pop(row.id, None)
+        if not moved:
+            self._update_visible(in_place)
+            return
+        placed = {r.id for r in changed} - {r.id for r in in_place}
+        self._all = [r for r in self._all if r.id not in gone]
+        order = self._order_key()
+        reverse = self._sort is not None and self._sort[1] == Qt.SortOrder.DescendingOrder
+
+        def sortable(row: Row) -> Any:
+            return _Reversed(order(row)) if reverse else order(row)
+
+        keys = [sortable(r) for r in self._all]
+        for row in changed:
+            if row.id in placed:
+                key = sortable(row)
+                at = bisect.bisect_right(keys, key)
+                self._all.insert(at, row)
+                keys.insert(at, key)
+        self._refilter()
+
+    def _order_key(self) -> Callable[[Row], Any]:
+        if self._sort is not None:
+            column = self._sort[0]
+            return lambda r: (_key(r.values[column]), r.id)
+        natural = self.natural
+        if natural is None:
+            return lambda r: 0  # no known order: new rows go first
+        return natural
+
+    def _same_place(self, old: Row, new: Row) -> bool:
+        order = self._order_key()
+        if order(old) != order(new):
+            return False
+        words = self._words
+        return all(w in old.search for w in words) == all(w in new.search for w in words)
+
+    def _update_visible(self, rows: Sequence[Row]) -> None:
+        if not rows:
+            return
+        by_id = {r.id: r for r in rows}
+        last = len(self.columns) - 1
+        for i, shown in enumerate(self._rows):
+            fresh = by_id.get(shown.id)
+            if fresh is not None:
+                self._rows[i] = fresh
+                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
 
     def set_filter(self, text: str) -> None:
         """Show only the rows containing every word of ``text`` (case and accents ignored)."""

@@ -1,0 +1,142 @@
+"""Every action of the window, declared once with its label and shortcut.
+
+Menus are built from ``MENUS``; Help ▸ Keyboard shortcuts and the agenda's hint
+read the same declarations, so a shortcut is written in one place only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
+
+from delegations.ui.pages import LIST_PAGES, WORKSPACE_PAGES
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action: its key (the window's slot name), label, shortcuts and help line.
+
+    Attributes:
+        key: the name of the window method it triggers.
+        label: the menu text, with ``&`` before the mnemonic.
+        shortcuts: key sequences in Qt's portable text ("Ctrl+N") or standard keys.
+        help: what Help ▸ Keyboard shortcuts says it does (empty: not listed).
+    """
+
+    key: str
+    label: str
+    shortcuts: tuple[str | QKeySequence.StandardKey, ...] = ()
+    help: str = ""
+
+    def sequences(self) -> list[QKeySequence]:
+        return [QKeySequence(s) for s in self.shortcuts]
+
+    def shortcut_text(self) -> str:
+        return ", ".join(
+            s.toString(QKeySequence.SequenceFormat.NativeText) for s in self.sequences()
+        )
+
+
+SEPARATOR = ActionSpec("-", "")
+
+_GO = tuple(
+    ActionSpec(f"go:{name}", f"&{name.capitalize()}", (f"Ctrl+{n}",), f"show {name}")
+    for n, name in enumerate(LIST_PAGES, start=1)
+)
+_TABS = tuple(ActionSpec(f"go:{name}", f"Delegation {name}") for name in WORKSPACE_PAGES)
+
+MENUS: Mapping[str, tuple[ActionSpec, ...]] = {
+    "&File": (
+        ActionSpec("new_database_dialog", "&New database…"),
+        ActionSpec("open_database_dialog", "&Open database…", (QKeySequence.StandardKey.Open,)),
+        ActionSpec("recent", "Open &recent"),
+        SEPARATOR,
+        ActionSpec("import_package_dialog", "&Import delegation package…"),
+        ActionSpec("export_package_dialog", "E&xport delegation package…"),
+        ActionSpec("backup_dialog", "&Back up database…"),
+        SEPARATOR,
+        ActionSpec("close", "&Quit", (QKeySequence.StandardKey.Quit,)),
+    ),
+    "&Edit": (
+        ActionSpec("undo", "&Undo", ("Ctrl+Z",), "undo the last change"),
+        ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo it"),
+        SEPARATOR,
+        ActionSpec("new_record", "&New…", ("Ctrl+N",), "new record (on the page shown)"),
+        ActionSpec("edit_record", "&Edit…", ("F2",), "edit the selected record"),
+        ActionSpec("delete_records", "&Delete…", ("Delete",), "delete the selected records"),
+        SEPARATOR,
+        ActionSpec("focus_filter", "&Find", ("Ctrl+F",), "filter the list"),
+    ),
+    "&Go": (
+        *_GO,
+        SEPARATOR,
+        *_TABS,
+        SEPARATOR,
+        ActionSpec("show_exports", "&Export…", ("Ctrl+E",), "export documents and calendars"),
+    ),
+    "&Help": (
+        ActionSpec("show_shortcuts", "&Keyboard shortcuts", ("F1",)),
+        ActionSpec("show_about", "&About Delegations"),
+    ),
+}
+
+AGENDA_KEYS: tuple[tuple[str, str], ...] = (
+    ("↑/↓", "select"),
+    ("Alt+↑/↓", "move 15 min"),
+    ("Alt+Shift+↑/↓", "change the end"),
+    ("Alt+←/→", "move a day"),
+    ("Enter", "edit"),
+    ("Ctrl+D", "duplicate"),
+    ("Delete", "delete"),
+)
+"""The agenda grid's own keys (handled in ``AgendaGrid.keyPressEvent``)."""
+
+
+def agenda_hint() -> str:
+    keys = ", ".join(f"{key} {what}" for key, what in AGENDA_KEYS)
+    return (
+        "Double-click a free time to add an item. Drag an item to move it, or its bottom "
+        f"edge to change its end. Keyboard: {keys}."
+    )
+
+
+def shortcut_help() -> str:
+    """The text of Help ▸ Keyboard shortcuts, from the declarations."""
+    lines = [
+        f"{spec.shortcut_text():<16} {spec.help}"
+        for specs in MENUS.values()
+        for spec in specs
+        if spec.help and spec.shortcuts
+    ]
+    agenda = "\n".join(f"{key:<16} {what}" for key, what in AGENDA_KEYS)
+    return "\n".join(lines) + "\n\nIn the agenda:\n" + agenda
+
+
+def build_menus(
+    bar: QMenuBar, parent: QWidget, slot_for: Callable[[str], Callable[[], object] | None]
+) -> dict[str, QAction | QMenu]:
+    """Fill ``bar`` from ``MENUS``; ``slot_for(key)`` gives each action's slot.
+
+    A key whose slot is None becomes a submenu (e.g. "Open recent"). Returns
+    the actions and submenus by key.
+    """
+    made: dict[str, QAction | QMenu] = {}
+    for title, specs in MENUS.items():
+        menu = bar.addMenu(title)
+        for spec in specs:
+            if spec is SEPARATOR:
+                menu.addSeparator()
+                continue
+            slot = slot_for(spec.key)
+            if slot is None:
+                made[spec.key] = menu.addMenu(spec.label)
+                continue
+            action = QAction(spec.label, parent)
+            action.setShortcuts(spec.sequences())
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())
+            menu.addAction(action)
+            made[spec.key] = action
+    return made

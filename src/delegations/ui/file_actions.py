@@ -1,0 +1,204 @@
+"""The File menu: databases, recent files, packages, backup, and the demo offer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMenu
+
+from delegations.services import listings
+from delegations.services import operations as ops
+from delegations.services.history import Outcome
+from delegations.services.storage import Database, StoreError
+from delegations.ui.workers import Progress, Task
+
+if TYPE_CHECKING:
+    from delegations.ui.main_window import MainWindow
+
+
+class FileActions:
+    """What File ▸ … does, for one main window.
+
+    Args:
+        window: the main window (its database, runner, settings and dialogs).
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.tasks: list[Task] = []
+
+    # databases --------------------------------------------------------------------
+    def open_database(self, path: Path) -> bool:
+        """Switch to the database at ``path`` (created if new); False if it cannot open."""
+        w = self.window
+        path = Path(path)
+        if path.resolve() == w.db.path and path.exists():
+            return True
+        if not w.may_discard("switch databases"):
+            return False
+        try:
+            db = Database.open(path)
+        except StoreError as exc:
+            w.inform("Cannot open the database", str(exc))
+            return False
+        w.close_dialogs()
+        self.wait()
+        old = w.db
+        w.install(db)
+        old.close()
+        w.settings.remember_database(db.path)
+        w.database_changed.emit(db.path)
+        w.statusBar().showMessage(f"Opened {db.path}", 5000)
+        QTimer.singleShot(0, self.offer_demo)
+        return True
+
+    def open_database_dialog(self) -> None:
+        w = self.window
+        path = w.choose_file(
+            "Open database",
+            str(w.db.path.parent),
+            "Delegations databases (*.db);;All files (*)",
+            False,
+        )
+        if path:
+            self.open_database(Path(path))
+
+    def new_database_dialog(self) -> None:
+        w = self.window
+        path = w.choose_file(
+            "New database",
+            str(w.db.path.parent / "delegations.db"),
+            "Delegations databases (*.db)",
+            True,
+        )
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix == "":
+            target = target.with_suffix(".db")
+        if target.exists():
+            w.inform("Database exists", f"{target} exists already; use File ▸ Open database.")
+            return
+        self.open_database(target)
+
+    def fill_recent(self, menu: QMenu) -> None:
+        menu.clear()
+        recent = [p for p in self.window.settings.recent_databases() if p.exists()]
+        if not recent:
+            menu.addAction("No recent databases").setEnabled(False)
+            return
+        for path in recent:
+            action = menu.addAction(str(path))
+            action.triggered.connect(lambda _c=False, path=path: self.open_database(path))
+
+    def offer_demo(self) -> bool:
+        """On an empty database, offer to load the demo delegation (undoable); True if loaded."""
+        w = self.window
+        with w.db.session() as session:
+            empty = listings.is_empty(session)
+        if not empty or not w.confirm(
+            "Welcome to Delegations",
+            "This database is empty. Load the demo study visit (a creative-industries "
+            "delegation from Lille to Barcelona, with attendees, travel and a two-day "
+            "agenda) to try the application?\n\nYou can delete it later, or undo (Ctrl+Z).",
+        ):
+            return False
+        outcome = w.runner.run(ops.load_demo())
+        if outcome is None:
+            return False
+        w.open_delegation(outcome.result)
+        return True
+
+    # packages ---------------------------------------------------------------------
+    def import_package_dialog(self) -> None:
+        path = self.window.choose_file(
+            "Import delegation package", str(Path.home()), "Delegation packages (*.json)", False
+        )
+        if path:
+            self.import_package(Path(path))
+
+    def import_package(self, path: Path) -> Task | None:
+        """Import a package on a worker thread (undoable); opens the delegation when done."""
+        w = self.window
+
+        def done(outcome: Outcome[tuple[int, str]]) -> None:
+            delegation_id, title = outcome.result
+            w.statusBar().showMessage(f"Imported “{title}” from {path.name}", 8000)
+            w.open_delegation(delegation_id)
+
+        return w.runner.run_in_background(ops.import_package(path), f"Importing {path.name}…", done)
+
+    def export_package_dialog(self) -> None:
+        w = self.window
+        delegation_id = w.chosen_delegation()
+        if delegation_id is None:
+            w.inform("Export a package", "Open or select a delegation to export first.")
+            return
+        suggestion = w.settings.export_folder() / "delegation-package.json"
+        path = w.choose_file(
+            "Export delegation package", str(suggestion), "Delegation packages (*.json)", True
+        )
+        if path:
+            self.export_package(delegation_id, Path(path))
+
+    def export_package(self, delegation_id: int, path: Path) -> Task:
+        db = self.window.db
+
+        def work(progress: Progress) -> Path:
+            from delegations.services import package
+
+            with db.session() as session:
+                document = package.export_package(session, delegation_id)
+            return package.write_package(document, path)
+
+        return self._task(work, lambda p: f"Wrote {p}", "Cannot export the package", path)
+
+    def backup_dialog(self) -> None:
+        w = self.window
+        path = w.choose_file(
+            "Back up database", str(w.db.path.with_suffix(".backup.db")), "Databases (*.db)", True
+        )
+        if path:
+            try:
+                written = w.db.backup(Path(path))
+            except OSError as exc:
+                w.inform("Cannot back up the database", str(exc))
+                return
+            w.statusBar().showMessage(f"Backed up to {written}", 8000)
+
+    # tasks ------------------------------------------------------------------------
+    def _task(
+        self,
+        work: Callable[[Progress], Path],
+        said: Callable[[Path], str],
+        failure: str,
+        path: Path,
+    ) -> Task:
+        w = self.window
+        task = Task(work, expected=(OSError, *_service_errors()), parent=w)
+        task.succeeded.connect(lambda written: w.statusBar().showMessage(said(written), 8000))
+        task.failed.connect(lambda message: w.inform(failure, message))
+        task.finished.connect(lambda: self._done(task))
+        self.tasks.append(task)
+        w.statusBar().showMessage(f"Writing {path.name}…")
+        task.start()
+        return task
+
+    def _done(self, task: Task) -> None:
+        if task in self.tasks:
+            self.tasks.remove(task)
+        task.deleteLater()
+
+    def wait(self) -> None:
+        for task in list(self.tasks):
+            task.wait(60000)
+        self.window.runner.wait()
+
+
+def _service_errors() -> tuple[type[BaseException], ...]:
+    from delegations.services import ServiceError
+
+    return (ServiceError, StoreError)

@@ -1,0 +1,215 @@
+"""The runner in the window: one message for every database failure, screens redrawn from changes."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from delegations.services import listings
+from delegations.services.storage import Database
+from delegations.ui.main_window import MainWindow
+from test_ui_flows import open_window
+from ui_support import Answers
+
+
+@pytest.fixture
+def quick_db(demo_db: Database) -> Iterator[Database]:
+    """The demo database with a short busy timeout (tests of a lock need not wait 5 s)."""
+    db = Database.open(demo_db.path, busy_ms=150)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def window(qtbot, quick_db: Database, answers: Answers) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    w = open_window(qtbot, quick_db, answers)
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def lock(quick_db: Database) -> Iterator[sqlite3.Connection]:
+    """Another program holding the write lock until the test ends."""
+    other = sqlite3.connect(quick_db.path, timeout=0)
+    yield other
+    other.rollback()
+    other.close()
+
+
+def _hold(other: sqlite3.Connection) -> None:
+    other.execute("BEGIN IMMEDIATE")
+
+
+def _attendee(window: MainWindow, family: str) -> int:
+    workspace = window.workspace
+    assert workspace.delegation is not None
+    return next(p.id for p in workspace.delegation.participations if p.person.family_name == family)
+
+
+def _open_demo(window: MainWindow) -> int:
+    window.show_page("delegations")
+    demo = window.pages["delegation"].model.id_at(0)
+    window.open_delegation(demo)
+    return demo
+
+
+def test_the_reported_sequence_in_the_window(window: MainWindow, answers: Answers) -> None:
+    demo = _open_demo(window)
+    window.show_page("delegations")
+    page = window.pages["delegation"]
+    window.new_record()
+    dialog = window.dialogs[-1]
+    dialog.form.set_values(
+        {"title": "Second", "start_date": date(2027, 5, 1), "end_date": date(2027, 5, 2)}
+    )
+    dialog.ok_button().click()
+    window.open_delegation(demo)
+    window.show_page("attendees")
+    caron = _attendee(window, "Caron")
+    assert window.workspace.attendees.remove([caron])
+    window.show_page("delegations")
+    page.select_ids([demo])
+    window.delete_records()
+    assert window.open_workspace() is None  # the workspace closed with its delegation
+    messages = len(answers.messages)
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    window.redo_action.trigger()
+    assert len(answers.messages) == messages  # no error
+    window.open_delegation(demo)
+    names = {p.person.family_name for p in window.workspace.delegation.participations}  # type: ignore[union-attr]
+    assert "Caron" not in names and "Delacroix" in names
+    assert window.pages["delegation"].model.row_of(demo) is not None
+    assert window.undo_action.text() == "&Undo remove Julien Caron"
+
+
+def test_locked_database_during_a_delete_shows_one_message(
+    window: MainWindow, answers: Answers, lock: sqlite3.Connection
+) -> None:
+    window.show_page("people")
+    people = window.pages["person"]
+    # a person nobody refers to
+    window.new_record()
+    dialog = window.dialogs[-1]
+    dialog.form.set_values({"given_name": "Temp", "family_name": "Person"})
+    dialog.ok_button().click()
+    temp = people.selected_ids()[0]
+    before = window.runner.history.undo_label()
+    _hold(lock)
+    assert people.delete_ids([temp]) is False
+    title, message = answers.messages[-1]
+    assert title == "Cannot delete Temp Person"
+    assert "in use by another program" in message
+    assert window.runner.history.undo_label() == before
+    assert people.model.row_of(temp) is not None
+
+
+def test_locked_database_during_duplicate_and_attendee_removal(
+    window: MainWindow, answers: Answers, lock: sqlite3.Connection
+) -> None:
+    _open_demo(window)
+    agenda = window.workspace.agenda
+    item = window.workspace.delegation.items[0].id  # type: ignore[union-attr]
+    caron = _attendee(window, "Caron")
+    _hold(lock)
+    assert agenda.duplicate_item(item) is None
+    assert answers.messages[-1][0].startswith("Cannot duplicate “")
+    assert window.workspace.attendees.remove([caron]) is False
+    assert answers.messages[-1][0] == "Cannot remove Julien Caron"
+    assert "in use by another program" in answers.messages[-1][1]
+    assert not window.runner.history.can_undo()
+
+
+def test_locked_database_during_undo_keeps_the_step(
+    window: MainWindow, answers: Answers, lock: sqlite3.Connection
+) -> None:
+    _open_demo(window)
+    caron = _attendee(window, "Caron")
+    assert window.workspace.attendees.remove([caron])
+    _hold(lock)
+    window.undo_action.trigger()
+    title, message = answers.messages[-1]
+    assert title == "Cannot undo"
+    assert "Could not undo “remove Julien Caron”" in message
+    assert window.undo_action.isEnabled()
+    assert window.undo_action.text() == "&Undo remove Julien Caron"
+    lock.rollback()
+    window.undo_action.trigger()
+    assert "Caron" in {p.person.family_name for p in window.workspace.delegation.participations}  # type: ignore[union-attr]
+    assert window.redo_action.text() == "&Redo remove Julien Caron"
+
+
+def test_a_change_on_one_page_shows_on_the_others(window: MainWindow) -> None:
+    _open_demo(window)
+    caron = _attendee(window, "Caron")
+    window.show_page("people")
+    people = window.pages["person"]
+    person = next(
+        p.person_id
+        for p in window.workspace.delegation.participations  # type: ignore[union-attr]
+        if p.id == caron
+    )
+    people.select_ids([person])
+    window.edit_record()
+    dialog = window.dialogs[-1]
+    dialog.form.set_values({"family_name": "Carron"})
+    dialog.ok_button().click()
+    attendees = window.workspace.attendees.model
+    row = attendees.row_of(caron)
+    assert row is not None and attendees.row_at(row).cells[0] == "Julien Carron"
+    row = people.model.row_of(person)
+    assert row is not None and people.model.row_at(row).cells[0] == "Carron"
+    window.undo_action.trigger()
+    row = attendees.row_of(caron)
+    assert row is not None and attendees.row_at(row).cells[0] == "Julien Caron"
+
+
+def test_editing_one_person_rereads_one_row(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window.show_page("people")
+    people = window.pages["person"]
+    person = people.model.id_at(3)
+    calls: list[tuple[Any, Any]] = []
+    original = listings.people_rows
+
+    def spy(session: Any, ids: Any = None, organisation_ids: Any = None) -> Any:
+        calls.append((ids, organisation_ids))
+        return original(session, ids, organisation_ids)
+
+    monkeypatch.setattr(people, "kind", dataclasses.replace(people.kind, rows=spy))
+    people.select_ids([person])
+    window.edit_record()
+    dialog = window.dialogs[-1]
+    dialog.form.set_values({"job_title": "Head of cluster"})
+    dialog.ok_button().click()
+    assert calls == [(frozenset({person}), frozenset())]
+    row = people.model.row_of(person)
+    assert row is not None and people.model.row_at(row).cells[2] == "Head of cluster"
+
+
+def test_import_and_demo_are_undoable_in_the_window(
+    qtbot,
+    tmp_path: Path,
+    answers: Answers,  # type: ignore[no-untyped-def]
+) -> None:
+    db = Database.open(tmp_path / "empty.db")
+    window = open_window(qtbot, db, answers)
+    try:
+        assert window.offer_demo()
+        assert window.pages["delegation"].model.rowCount() == 1
+        assert window.undo_action.text() == "&Undo load the demo study visit"
+        window.undo_action.trigger()
+        assert window.pages["delegation"].model.rowCount() == 0
+        assert window.open_workspace() is None
+        window.redo_action.trigger()
+        assert window.pages["delegation"].model.rowCount() == 1
+    finally:
+        window.close()
+        db.close()

@@ -1,0 +1,34 @@
+"""Stand-ins for message boxes and file dialogs, shared by the GUI tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from delegations.ui.settings import ENV_SETTINGS_DIR
+
+
+class Answers:
+    """Stands in for message boxes and file dialogs: records questions, answers them."""
+
+    def __init__(self) -> None:
+        self.yes = True
+        self.questions: list[tuple[str, str]] = []
+        self.messages: list[tuple[str, str]] = []
+        self.files: list[str] = []
+
+    def confirm(self, title: str, text: str) -> bool:
+        self.questions.append((title, text))
+        return self.yes
+
+    def inform(self, title: str, text: str) -> None:
+        self.messages.append((title, text))
+
+    def choose(self, caption: str, start: str, filters: str, save: bool) -> str:
+        return self.files.pop(0) if self.files else ""
+
+
+def make_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Answers:
+    monkeypatch.setenv(ENV_SETTINGS_DIR, str(tmp_path / "settings"))
+    return Answers()
