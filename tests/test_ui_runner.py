@@ -213,3 +213,17 @@ def test_import_and_demo_are_undoable_in_the_window(
     finally:
         window.close()
         db.close()
+
+
+def test_double_click_opens_one_dialog(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    window.show_page("people")
+    page = window.pages["person"]
+    point = page.table.visualRect(page.model.index(0, 0)).center()
+    viewport, left = page.table.viewport(), Qt.MouseButton.LeftButton
+    # A real double-click: press, release, then the double-click event.
+    qtbot.mousePress(viewport, left, pos=point)
+    qtbot.mouseRelease(viewport, left, pos=point)
+    qtbot.mouseDClick(viewport, left, pos=point)
+    assert len(window.dialogs) == 1

@@ -249,7 +249,8 @@ class RecordListPage(QWidget):
         self.table = RecordTable(self.model)
         self.table.setAccessibleName(f"{title} table")
         self.table.placeholder = f"No {title.lower()} yet. Press “New {noun}…” (Ctrl+N) to add one."
-        self.table.doubleClicked.connect(lambda _index: self.request_edit())
+        # ``activated`` comes with a double-click (and Enter): connecting
+        # ``doubleClicked`` as well opened two dialogs for one double-click.
         self.table.activated.connect(lambda _index: self.request_edit())
         selection = self.table.selectionModel()
         selection.selectionChanged.connect(self._update_buttons)
