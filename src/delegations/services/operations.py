@@ -71,6 +71,19 @@ def record_values(session: Session, kind: str, record_id: int) -> dict[str, Any]
     return {name: getattr(record, name) for name in module.FIELDS}
 
 
+def _several(
+    verb: str, ids: Sequence[int], name: Callable[[Session, int], str], noun: str
+) -> Callable[[Session], str]:
+    """A label naming the one record, or counting several ("remove 3 attendees")."""
+
+    def label(session: Session) -> str:
+        if len(ids) == 1:
+            return f"{verb} {name(session, ids[0])}"
+        return f"{verb} {count_of(len(ids), noun)}"
+
+    return label
+
+
 # ------------------------------------------------------------------ the four kinds
 
 
@@ -113,10 +126,7 @@ def delete(kind: str, ids: Sequence[int]) -> Operation[int]:
     module = RECORDS[kind][1]
     ids = list(ids)
 
-    def label(session: Session) -> str:
-        if len(ids) == 1:
-            return f"delete {_name(session, kind, ids[0])}"
-        return f"delete {count_of(len(ids), RECORDS[kind][2])}"
+    label = _several("delete", ids, lambda s, i: _name(s, kind, i), RECORDS[kind][2])
 
     def run(session: Session) -> int:
         refusal = delete_refusal(session, kind, ids)
@@ -201,10 +211,7 @@ def update_attendees(ids: Sequence[int], fields: Mapping[str, Any]) -> Operation
     if not fields:
         raise ValidationError({"apply_role": "tick what to change"})
 
-    def label(session: Session) -> str:
-        if len(ids) == 1:
-            return f"edit {_attendee_name(session, ids[0])}"
-        return f"edit {count_of(len(ids), 'attendee')}"
+    label = _several("edit", ids, _attendee_name, "attendee")
 
     def run(session: Session) -> list[int]:
         participations.update_many(session, ids, **fields)
@@ -217,10 +224,7 @@ def remove_attendees(ids: Sequence[int]) -> Operation[int]:
     """Remove attendees (travel, hotel and places in items go with them; people stay)."""
     ids = list(ids)
 
-    def label(session: Session) -> str:
-        if len(ids) == 1:
-            return f"remove {_attendee_name(session, ids[0])}"
-        return f"remove {count_of(len(ids), 'attendee')}"
+    label = _several("remove", ids, _attendee_name, "attendee")
 
     def run(session: Session) -> int:
         for participation_id in ids:
@@ -291,11 +295,7 @@ def duplicate_item(item_id: int) -> Operation[int]:
 
 def delete_items(ids: Sequence[int]) -> Operation[int]:
     ids = list(ids)
-
-    def label(session: Session) -> str:
-        if len(ids) == 1:
-            return f"delete “{_item_title(session, ids[0])}”"
-        return f"delete {count_of(len(ids), 'agenda item')}"
+    label = _several("delete", ids, lambda s, i: f"“{_item_title(s, i)}”", "agenda item")
 
     def run(session: Session) -> int:
         for item_id in ids:
