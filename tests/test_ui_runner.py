@@ -227,3 +227,30 @@ def test_double_click_opens_one_dialog(qtbot, window: MainWindow) -> None:  # ty
     qtbot.mouseRelease(viewport, left, pos=point)
     qtbot.mouseDClick(viewport, left, pos=point)
     assert len(window.dialogs) == 1
+
+
+def test_status_bar_says_what_was_done_undone_and_redone(window: MainWindow) -> None:
+    _open_demo(window)
+    caron = _attendee(window, "Caron")
+    assert window.workspace.attendees.remove([caron])
+    assert window.statusBar().currentMessage().startswith("Saved: remove Julien Caron.")
+    window.undo_action.trigger()
+    assert window.statusBar().currentMessage() == (
+        "Undone: remove Julien Caron. Edit ▸ Redo (Ctrl+Shift+Z) does it again."
+    )
+    window.redo_action.trigger()
+    assert window.statusBar().currentMessage().startswith("Redone: remove Julien Caron.")
+
+
+def test_help_lists_every_declared_shortcut(window: MainWindow, answers: Answers) -> None:
+    from delegations.ui import actions
+
+    window.show_shortcuts()
+    _title, text = answers.messages[-1]
+    for specs in actions.MENUS.values():
+        for spec in specs:
+            if spec.help and spec.shortcuts:
+                assert spec.help in text and spec.shortcut_text() in text
+    for key, what in actions.AGENDA_KEYS:
+        assert key in text and what in text
+    assert actions.agenda_hint().count("Alt+") == 3

@@ -6,6 +6,7 @@ read the same declarations, so a shortcut is written in one place only.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -104,15 +105,23 @@ def agenda_hint() -> str:
 
 
 def shortcut_help() -> str:
-    """The text of Help ▸ Keyboard shortcuts, from the declarations."""
-    lines = [
-        f"{spec.shortcut_text():<16} {spec.help}"
+    """Help ▸ Keyboard shortcuts (an HTML table), from the declarations."""
+    rows = [
+        (spec.shortcut_text(), spec.help)
         for specs in MENUS.values()
         for spec in specs
         if spec.help and spec.shortcuts
     ]
-    agenda = "\n".join(f"{key:<16} {what}" for key, what in AGENDA_KEYS)
-    return "\n".join(lines) + "\n\nIn the agenda:\n" + agenda
+
+    def table(pairs: list[tuple[str, str]]) -> str:
+        cells = "".join(
+            f"<tr><td style='padding-right:16px'><b>{html.escape(k)}</b></td>"
+            f"<td>{html.escape(v)}</td></tr>"
+            for k, v in pairs
+        )
+        return f"<table>{cells}</table>"
+
+    return f"{table(rows)}<p><b>In the agenda</b></p>{table(list(AGENDA_KEYS))}"
 
 
 def build_menus(

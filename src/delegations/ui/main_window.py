@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
 
     def _saved(self, event: ChangeEvent) -> None:
         if event.label:
-            self._say(f"Done: {event.label}. Edit ▸ Undo (Ctrl+Z) takes it back.")
+            self._say(event.describe())
 
     def _history_changed(self) -> None:
         history = self.runner.history

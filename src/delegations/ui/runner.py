@@ -39,12 +39,22 @@ class ChangeEvent:
     Attributes:
         changes: what was created, updated and deleted.
         source: the page or widget that asked for the change (it may skip itself).
-        label: what happened ("add Julien Caron", "undo delete …").
+        label: what was done, undone or redone ("add Julien Caron").
+        step: "do" for an edit, "undo" or "redo".
     """
 
     changes: Changes
     source: object | None = None
     label: str = ""
+    step: str = "do"
+
+    def describe(self) -> str:
+        """A status-bar line saying what happened and how to take it back."""
+        if self.step == "undo":
+            return f"Undone: {self.label}. Edit ▸ Redo (Ctrl+Shift+Z) does it again."
+        if self.step == "redo":
+            return f"Redone: {self.label}. Edit ▸ Undo (Ctrl+Z) takes it back."
+        return f"Saved: {self.label}. Edit ▸ Undo (Ctrl+Z) takes it back."
 
 
 class Runner(QObject):
@@ -190,14 +200,16 @@ class Runner(QObject):
             self.history_changed.emit()
             self.inform(f"Cannot {verb}", str(exc))
             return None
-        self._announce(changes, None, f"{verb} {label}")
+        self._announce(changes, None, label, verb)
         return changes
 
     # telling --------------------------------------------------------------------
-    def _announce(self, changes: Changes, source: object | None, label: str) -> None:
+    def _announce(
+        self, changes: Changes, source: object | None, label: str, step: str = "do"
+    ) -> None:
         self.history_changed.emit()
         if changes:
-            self.changed.emit(ChangeEvent(changes, source, label))
+            self.changed.emit(ChangeEvent(changes, source, label, step))
 
     def _fail(self, operation: Operation[Any], message: str) -> None:
         title = f"Cannot {self._label(operation)}".rstrip()
