@@ -116,7 +116,12 @@ def main() -> None:
     opened = time.perf_counter() - t0
 
     statements: list[str] = []
-    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    # SELECTs only: the BEGIN each transaction starts with is not a query.
+    event.listen(
+        db.engine,
+        "before_cursor_execute",
+        lambda *a: statements.append(a[2]) if a[2].lstrip().upper().startswith("SELECT") else None,
+    )
     t0 = time.perf_counter()
     with db.session() as s:
         delegation = queries.load_delegation(s, largest)

@@ -165,12 +165,10 @@ def _changes(session: Session, rows: list[RowChange], shapes: Mapping[str, Table
 
 
 def _execute(session: Session) -> Callable[[str, tuple[Any, ...]], Any]:
-    connection = session.connection()
-
-    def execute(sql: str, params: tuple[Any, ...]) -> Any:
-        return connection.exec_driver_sql(sql, params)
-
-    return execute
+    """The session's own sqlite3 connection (same transaction, no per-statement overhead)."""
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    return raw.execute
 
 
 def _run(db: Database, operation: Operation[T]) -> tuple[Outcome[T], tuple[RowChange, ...]]:

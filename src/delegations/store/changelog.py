@@ -21,9 +21,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 FUNCTION = "delegations_row_changed"
+SWITCH = "delegations_recording"
+"""A one-row temporary table: the triggers call Python only while it says so."""
 UNTRACKED = frozenset({"alembic_version", "sqlite_sequence"})
 BOOKKEEPING = frozenset({"updated_at", "revision"})
 """Columns that record when and how often a row changed, not what it holds.
@@ -70,12 +73,23 @@ class RowConflict(Exception):
 
 
 class Recorder:
-    """Collects the rows its connection writes while ``recording`` is true."""
+    """Collects the rows its connection writes while ``recording`` is true.
 
-    def __init__(self) -> None:
+    Args:
+        connection: the connection whose triggers call it (None in tests of the
+            recorder alone).
+    """
+
+    def __init__(self, connection: sqlite3.Connection | None = None) -> None:
+        self.connection = connection
         self.recording = False
         self.rows: list[RowChange] = []
         self.shapes: dict[str, TableShape] = {}
+
+    def _switch(self, on: bool) -> None:
+        self.recording = on
+        if self.connection is not None:
+            self.connection.execute(f"UPDATE temp.{SWITCH} SET recording = ?", (int(on),))
 
     def __call__(self, table: str, operation: str, *values: Any) -> None:
         if not self.recording:
@@ -94,11 +108,11 @@ class Recorder:
     def capture(self) -> Iterator[list[RowChange]]:
         """Record the rows written inside the block into the list it yields."""
         self.rows = []
-        self.recording = True
+        self._switch(True)
         try:
             yield self.rows
         finally:
-            self.recording = False
+            self._switch(False)
             self.rows = []
 
 
@@ -108,8 +122,11 @@ def install(connection: sqlite3.Connection) -> Recorder:
     Tables that do not exist yet (a database before its first migration) get
     no trigger; the store opens fresh connections after migrating.
     """
-    recorder = Recorder()
+    recorder = Recorder(connection)
     connection.create_function(FUNCTION, -1, recorder)
+    connection.execute(f"CREATE TEMP TABLE IF NOT EXISTS {SWITCH} (recording INTEGER NOT NULL)")
+    if connection.execute(f"SELECT count(*) FROM temp.{SWITCH}").fetchone()[0] == 0:
+        connection.execute(f"INSERT INTO temp.{SWITCH} VALUES (0)")
     names = [
         name
         for (name,) in connection.execute(
@@ -138,13 +155,14 @@ def _triggers(shape: TableShape) -> list[str]:
 
     t = shape.name
     call = f"SELECT {FUNCTION}('{t}'"
+    when = f"WHEN (SELECT recording FROM temp.{SWITCH})"
     return [
         f'CREATE TEMP TRIGGER IF NOT EXISTS "log_{t}_insert" AFTER INSERT ON main."{t}" '
-        f"BEGIN {call}, 'I', {values('NEW')}); END",
+        f"{when} BEGIN {call}, 'I', {values('NEW')}); END",
         f'CREATE TEMP TRIGGER IF NOT EXISTS "log_{t}_update" AFTER UPDATE ON main."{t}" '
-        f"BEGIN {call}, 'U', {values('OLD')}, {values('NEW')}); END",
+        f"{when} BEGIN {call}, 'U', {values('OLD')}, {values('NEW')}); END",
         f'CREATE TEMP TRIGGER IF NOT EXISTS "log_{t}_delete" AFTER DELETE ON main."{t}" '
-        f"BEGIN {call}, 'D', {values('OLD')}); END",
+        f"{when} BEGIN {call}, 'D', {values('OLD')}); END",
     ]
 
 
@@ -199,39 +217,60 @@ def apply_rows(
         RowConflict: a row is not as the history left it; nothing should be committed.
     """
     ordered = reversed(rows) if backwards else iter(rows)
+    stamp_now = _stamp()
     for change in ordered:
         shape = shapes[change.table]
+        sql = _statements(shape)
         expect, target = (
             (change.after, change.before) if backwards else (change.before, change.after)
         )
         image = expect if expect is not None else target
         assert image is not None
         key = shape.key_of(image)
-        where = " AND ".join(f'"{shape.columns[i]}" IS ?' for i in shape.key)
-        columns = ", ".join(f'"{c}"' for c in shape.columns)
-        current = execute(f'SELECT {columns} FROM "{shape.name}" WHERE {where}', key).fetchone()
+        current = execute(sql.select, key).fetchone()
         current = tuple(current) if current is not None else None
         if not same_content(shape, current, expect):
             raise RowConflict(shape.name, key)
         if target is None:
-            execute(f'DELETE FROM "{shape.name}" WHERE {where}', key)
+            execute(sql.delete, key)
             continue
         values = list(target)
-        stamp = shape.index("updated_at")
-        if stamp is not None:
-            values[stamp] = _stamp()
-        revision = shape.index("revision")
-        if revision is not None:
-            seen = [values[revision] or 0]
+        if sql.stamp is not None:
+            values[sql.stamp] = stamp_now
+        if sql.revision is not None:
+            seen = [values[sql.revision] or 0]
             if current is not None:
-                seen.append(current[revision] or 0)
-            values[revision] = max(seen) + 1
+                seen.append(current[sql.revision] or 0)
+            values[sql.revision] = max(seen) + 1
         if current is None:
-            marks = ", ".join("?" for _ in shape.columns)
-            execute(f'INSERT INTO "{shape.name}" ({columns}) VALUES ({marks})', tuple(values))
+            execute(sql.insert, tuple(values))
         else:
-            assignments = ", ".join(f'"{c}" = ?' for c in shape.columns)
-            execute(
-                f'UPDATE "{shape.name}" SET {assignments} WHERE {where}',
-                (*values, *key),
-            )
+            execute(sql.update, (*values, *key))
+
+
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    select: str
+    delete: str
+    insert: str
+    update: str
+    stamp: int | None
+    revision: int | None
+
+
+@lru_cache(maxsize=64)
+def _statements(shape: TableShape) -> _Statements:
+    """The SQL that reads and writes one row of ``shape`` by its key (made once)."""
+    where = " AND ".join(f'"{shape.columns[i]}" IS ?' for i in shape.key)
+    columns = ", ".join(f'"{c}"' for c in shape.columns)
+    marks = ", ".join("?" for _ in shape.columns)
+    assignments = ", ".join(f'"{c}" = ?' for c in shape.columns)
+    t = shape.name
+    return _Statements(
+        select=f'SELECT {columns} FROM "{t}" WHERE {where}',
+        delete=f'DELETE FROM "{t}" WHERE {where}',
+        insert=f'INSERT INTO "{t}" ({columns}) VALUES ({marks})',
+        update=f'UPDATE "{t}" SET {assignments} WHERE {where}',
+        stamp=shape.index("updated_at"),
+        revision=shape.index("revision"),
+    )
