@@ -84,6 +84,43 @@ MENUS: Mapping[str, tuple[ActionSpec, ...]] = {
     ),
 }
 
+PAGE_ACTIONS: Mapping[str, ActionSpec] = {
+    "save_overview": ActionSpec(
+        "save_overview",
+        "Save changes",
+        (QKeySequence.StandardKey.Save,),
+        "save the delegation's overview",
+    ),
+}
+"""Shortcuts that belong to one page rather than a menu."""
+
+
+def spec(key: str) -> ActionSpec:
+    """The declaration of action ``key`` (a menu action or a page action)."""
+    if key in PAGE_ACTIONS:
+        return PAGE_ACTIONS[key]
+    for specs in MENUS.values():
+        for found in specs:
+            if found.key == key:
+                return found
+    raise KeyError(key)
+
+
+def keys(key: str) -> str:
+    """The shortcut of action ``key`` as people read it ("Ctrl+F")."""
+    return spec(key).shortcut_text().split(", ")[0]
+
+
+def hint(key: str) -> str:
+    """Where action ``key`` is and its shortcut: "Edit ▸ Undo (Ctrl+Z)"."""
+    for title, specs in MENUS.items():
+        for found in specs:
+            if found.key == key:
+                label = found.label.replace("&", "").rstrip("…")
+                return f"{title.replace('&', '')} ▸ {label} ({keys(key)})"
+    raise KeyError(key)
+
+
 AGENDA_KEYS: tuple[tuple[str, str], ...] = (
     ("↑/↓", "select"),
     ("Alt+↑/↓", "move 15 min"),
@@ -106,12 +143,8 @@ def agenda_hint() -> str:
 
 def shortcut_help() -> str:
     """Help ▸ Keyboard shortcuts (an HTML table), from the declarations."""
-    rows = [
-        (spec.shortcut_text(), spec.help)
-        for specs in MENUS.values()
-        for spec in specs
-        if spec.help and spec.shortcuts
-    ]
+    declared = [*(s for specs in MENUS.values() for s in specs), *PAGE_ACTIONS.values()]
+    rows = [(s.shortcut_text(), s.help) for s in declared if s.help and s.shortcuts]
 
     def table(pairs: list[tuple[str, str]]) -> str:
         cells = "".join(

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from delegations.model import AgendaItem, Delegation, HostConfirmation, ItemKind, ItemStatus
 from delegations.services import agenda, listings
 from delegations.services import operations as ops
+from delegations.ui import actions
 from delegations.ui.actions import agenda_hint
 from delegations.ui.agenda_view import HEADER, AgendaGrid, blocks_for
 from delegations.ui.forms import CheckList, ChoiceCombo, Field, RecordDialog
@@ -315,7 +316,7 @@ class AgendaPage(QWidget):
         day, starts = local_parts(item.starts_at, self.delegation.timezone)
         text = (
             f"Delete “{item.title}” ({day:%a} {day.day} {day:%b}, {starts:%H:%M})?\n\n"
-            "You can undo this with Edit ▸ Undo (Ctrl+Z)."
+            f"You can undo this with {actions.hint('undo')}."
         )
         if not self.confirm("Delete agenda item", text):
             return False

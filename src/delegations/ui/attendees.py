@@ -29,6 +29,7 @@ from delegations.model import (
 from delegations.model import count_of as plural
 from delegations.services import ValidationError, listings, participations
 from delegations.services import operations as ops
+from delegations.ui import actions
 from delegations.ui.forms import Field, RecordDialog
 from delegations.ui.records import listing, person_fields
 from delegations.ui.runner import Runner
@@ -138,7 +139,7 @@ class AttendeesPage(QWidget):
         self.table.setAccessibleName("Attendees table")
         self.table.activated.connect(lambda _i: self.open_edit())
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter attendees (Ctrl+F)")
+        self.filter.setPlaceholderText(f"Filter attendees ({actions.keys('focus_filter')})")
         self.filter.setAccessibleName("Filter attendees")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._filter)
@@ -402,7 +403,7 @@ class AttendeesPage(QWidget):
             f"Remove {what} from the delegation?\n\n{listing(names)}\n\n"
             "Their role, travel and hotel details and their places in agenda items are "
             "removed too; the people stay in the address book. You can undo this with "
-            "Edit ▸ Undo (Ctrl+Z)."
+            f"{actions.hint('undo')}."
         )
         if not self.confirm(f"Remove {what}", text):
             return False

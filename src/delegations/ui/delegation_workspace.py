@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,6 +22,7 @@ from delegations.model import count_of as plural
 from delegations.services import NotFound, ServiceError, ValidationError, delegations, queries
 from delegations.services import operations as ops
 from delegations.services.changes import Changes
+from delegations.ui import actions
 from delegations.ui.agenda_page import AgendaPage
 from delegations.ui.attendees import AttendeesPage
 from delegations.ui.export_page import ExportPage
@@ -56,8 +57,8 @@ class OverviewPage(QWidget):
         self.revert_button.setAccessibleName("Revert the delegation's changes")
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.revert)
-        self.save_button.setToolTip("Save the changes (Ctrl+S)")
-        save = QShortcut(QKeySequence.StandardKey.Save, self)
+        self.save_button.setToolTip(f"Save the changes ({actions.keys('save_overview')})")
+        save = QShortcut(actions.spec("save_overview").sequences()[0], self)
         save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         save.activated.connect(self.save)
         inner = QWidget()

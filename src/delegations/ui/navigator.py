@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QSplitter, QStackedWidget, QWidget
 
 from delegations.services import ServiceError
+from delegations.ui import actions
 from delegations.ui.delegation_workspace import DelegationWorkspace
 from delegations.ui.forms import RecordDialog
 from delegations.ui.page import Page
@@ -68,13 +69,14 @@ class Navigator(QSplitter):
         self.sidebar.setStyleSheet(SIDEBAR_STYLE)
         self.stack = QStackedWidget()
         self.pages: dict[str, RecordPage] = {}
+        names = list(PAGE_NAMES)
         for number, key in enumerate(LIST_PAGES, start=1):
             opener = self.open_delegation if key == "delegation" else None
             page = make_page(key, runner, open_dialog, confirm, inform, opener)
             self.pages[key] = page
             self.stack.addWidget(page)
             item = QListWidgetItem(page.title)
-            item.setToolTip(f"{page.title} (Ctrl+{number})")
+            item.setToolTip(f"{page.title} ({actions.keys(f'go:{names[number - 1]}')})")
             self.sidebar.addItem(item)
         self._workspace: DelegationWorkspace | None = None
         self._placeholder = QWidget()

@@ -13,6 +13,7 @@ from delegations.services import listings, queries
 from delegations.services import operations as ops
 from delegations.services.changes import Changes
 from delegations.services.storage import Database
+from delegations.ui import actions
 from delegations.ui.forms import Field, RecordDialog
 from delegations.ui.runner import ChangeEvent, Runner
 from delegations.ui.table_models import Column, Row
@@ -396,7 +397,7 @@ class RecordPage(RecordListPage):
             text = self._delegation_summary(ids)
         else:
             text = f"Delete {what}?\n\n{listing(self.labels(ids))}"
-        text += "\n\nYou can undo this with Edit ▸ Undo (Ctrl+Z)."
+        text += f"\n\nYou can undo this with {actions.hint('undo')}."
         if not self.confirm(f"Delete {what}", text):
             return False
         return self.runner.run(ops.delete(self.kind.key, ids), self) is not None

@@ -22,6 +22,7 @@ from delegations.services import ServiceError, ValidationError
 from delegations.services.changes import Changes
 from delegations.services.history import History, Operation, Outcome, StorageError
 from delegations.services.storage import Database
+from delegations.ui import actions
 from delegations.ui.workers import Progress, Task
 
 T = TypeVar("T")
@@ -51,10 +52,10 @@ class ChangeEvent:
     def describe(self) -> str:
         """A status-bar line saying what happened and how to take it back."""
         if self.step == "undo":
-            return f"Undone: {self.label}. Edit ▸ Redo (Ctrl+Shift+Z) does it again."
+            return f"Undone: {self.label}. {actions.hint('redo')} does it again."
         if self.step == "redo":
-            return f"Redone: {self.label}. Edit ▸ Undo (Ctrl+Z) takes it back."
-        return f"Saved: {self.label}. Edit ▸ Undo (Ctrl+Z) takes it back."
+            return f"Redone: {self.label}. {actions.hint('undo')} takes it back."
+        return f"Saved: {self.label}. {actions.hint('undo')} takes it back."
 
 
 class Runner(QObject):

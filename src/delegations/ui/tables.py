@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from delegations.ui import actions
 from delegations.ui.table_models import Column, Row, RowTableModel
 
 SAMPLE_ROWS = 200
@@ -230,7 +231,7 @@ class RecordListPage(QWidget):
         font.setBold(True)
         self.heading.setFont(font)
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText(f"Filter {title.lower()} (Ctrl+F)")
+        self.filter.setPlaceholderText(f"Filter {title.lower()} ({actions.keys('focus_filter')})")
         self.filter.setAccessibleName(f"Filter {title.lower()}")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.apply_filter)
@@ -248,7 +249,7 @@ class RecordListPage(QWidget):
         self.delete_button.clicked.connect(self.request_delete)
         self.table = RecordTable(self.model)
         self.table.setAccessibleName(f"{title} table")
-        self.table.placeholder = f"No {title.lower()} yet. Press “New {noun}…” (Ctrl+N) to add one."
+        self.table.placeholder = f"No {title.lower()} yet. Press “New {noun}…” ({actions.keys('new_record')}) to add one."
         # ``activated`` comes with a double-click (and Enter): connecting
         # ``doubleClicked`` as well opened two dialogs for one double-click.
         self.table.activated.connect(lambda _index: self.request_edit())
