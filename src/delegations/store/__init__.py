@@ -2,7 +2,8 @@
 
 from sqlalchemy.orm import Session
 
-from delegations.store.database import Database, backup_copy
+from delegations.store.backup import backup_copy
+from delegations.store.database import Database
 from delegations.store.errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, StoreError
 from delegations.store.paths import default_db_path, resolve_db_path
 

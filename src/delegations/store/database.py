@@ -7,7 +7,6 @@ data as it was.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from delegations.store import changelog, migrations
+from delegations.store.backup import backup_copy
 from delegations.store.errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, StoreError
 
 BUSY_TIMEOUT_MS = 5000
@@ -70,23 +70,6 @@ def _check_readable(path: Path) -> None:
         header = handle.read(16)
     if header and header != b"SQLite format 3\x00":
         raise DatabaseCorrupt(f"{path} is not a Delegations database (not an SQLite file)")
-
-
-def backup_copy(path: Path, destination: Path) -> Path:
-    """Copy a live database (WAL included) consistently with SQLite's backup API."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    tmp = destination.with_name(destination.name + ".part")
-    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        target = sqlite3.connect(tmp)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-    finally:
-        source.close()
-    tmp.replace(destination)
-    return destination
 
 
 class Database:
