@@ -254,3 +254,14 @@ def test_help_lists_every_declared_shortcut(window: MainWindow, answers: Answers
     for key, what in actions.AGENDA_KEYS:
         assert key in text and what in text
     assert actions.agenda_hint().count("Alt+") == 3
+
+
+def test_export_page_refuses_the_database_itself(window: MainWindow) -> None:
+    _open_demo(window)
+    exports = window.workspace.exports
+    before = window.db.path.read_bytes()
+    exports.file.setText(str(window.db.path))
+    exports.start()
+    assert exports.task is None or not exports.busy()
+    assert "database in use" in exports.status.text()
+    assert window.db.path.read_bytes() == before

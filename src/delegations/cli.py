@@ -177,7 +177,9 @@ def cmd_where(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    target = db.backup(Path(args.out))
+    from delegations.store.outputs import check_output
+
+    target = db.backup(check_output(Path(args.out), db.path, name=f"--out {args.out}"))
     out.write(f"Backed up {db.path} to {target}\n")
     return 0
 
@@ -219,13 +221,17 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("name the delegation to export (id or part of its title)")
     if not args.out:
         raise UsageError("give the file to write with --out FILE")
-    target = Path(args.out)
+    from delegations.store.outputs import check_output
+
+    # Before anything is read or created: never write over the database in use.
+    target = check_output(Path(args.out), db.path, name=f"--out {args.out}")
     with db.session() as session:
         ref = queries.find_delegation(session, args.delegation)
         if args.kind == "package":
             from delegations.services import package
 
-            package.write_package(package.export_package(session, ref.id), target)
+            document = package.export_package(session, ref.id)
+            package.write_package(document, target, database_path=db.path)
             out.write(f"Wrote {target}\n")
             return 0
         attendee = queries.find_person(session, args.attendee).id if args.attendee else None
@@ -254,6 +260,12 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_gui(db_path: Path) -> int:
+    from delegations.display import display_problem
+
+    problem = display_problem()
+    if problem is not None:
+        print(f"{PROG}: error: {problem}", file=sys.stderr)
+        return 1
     from delegations.ui.app import run
 
     return run(db_path)
@@ -296,11 +308,26 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except _expected_errors() as exc:
-        print(f"{PROG}: error: {_message(exc)}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(_message(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        print(f"{PROG}: error: {_one_line(_unexpected(exc, args))}", file=sys.stderr)
+        return 1
+
+
+def _unexpected(exc: Exception, args: argparse.Namespace) -> str:
+    """One line for an error no command expected: a database failure, or a logged bug."""
+    from delegations.services.history import failure_message
+
+    return failure_message(exc, resolve_db_path(args.db).expanduser().resolve())
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line: line breaks and other control characters shown as ␤ and ?."""
+    return "".join("␤" if c in "\r\n" else c if c.isprintable() else "?" for c in text)
 
 
 def _message(exc: BaseException) -> str:

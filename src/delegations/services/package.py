@@ -12,15 +12,19 @@ from that delegation (people, organisations and venues are kept).
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from delegations import __version__
@@ -46,7 +50,15 @@ from delegations.services import people as people_service
 from delegations.services import venues as venue_service
 from delegations.services.errors import ValidationError
 from delegations.services.queries import load_delegation
-from delegations.services.validation import Checker, is_timezone
+from delegations.services.validation import (
+    REVISION_MAX,
+    Checker,
+    control_problem,
+    is_timezone,
+    kind_of,
+    length_problem,
+    year_problem,
+)
 
 FORMAT = "delegations-package"
 VERSION = 1
@@ -191,31 +203,173 @@ def export_package(
     return to_document(load_delegation(session, delegation_id), exported_at)
 
 
-def write_package(document: dict[str, Any], out: Path) -> Path:
-    """Write a package atomically as UTF-8 JSON."""
-    with atomic_write(Path(out), "w") as handle:
+def write_package(document: dict[str, Any], out: Path, database_path: Path | None = None) -> Path:
+    """Write a package atomically as UTF-8 JSON.
+
+    A package holds personal data (names, contacts, dietary and access needs), so
+    the file is readable by its owner only (``0600`` on POSIX), whatever the umask.
+
+    Args:
+        document: the package (``export_package``).
+        out: the file to write.
+        database_path: the database in use, if any: ``out`` may not be that file (or
+            its ``-wal``, ``-shm``, ``-journal``), by any path or link.
+
+    Raises:
+        OutputRefused: ``out`` is the database in use, or a folder; nothing written.
+        OutputError: ``out`` cannot be written; an earlier file there is kept.
+    """
+    from delegations.store.outputs import check_output
+
+    out = Path(out)
+    if database_path is not None:
+        out = check_output(out, database_path)
+    with atomic_write(out, "w", private=True) as handle:
         json.dump(document, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
-    return Path(out)
+    return out
+
+
+MAX_BYTES = 50 * 1024 * 1024
+"""The largest package file read (a year of delegations is a few hundred kilobytes)."""
+MAX_DEPTH = 32
+"""How deeply a package's objects and lists may nest (a package needs 6 levels)."""
+MAX_ERRORS = 20
+"""The most problems one refusal lists; the rest are counted."""
+MAX_DIGITS = 100
+"""The longest number read, in characters (a package holds revisions and coordinates)."""
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class _NotJSON(ValueError):
+    """Why a text is not JSON a package can hold (raised while parsing)."""
 
 
 def read_package(path: Path) -> dict[str, Any]:
-    """Read a package file; a clear ValidationError if it is not JSON."""
+    """Read a package file; a clear one-line ValidationError if it is not a JSON object.
+
+    Refused: a file over ``MAX_BYTES``, not UTF-8, empty, not JSON, with halves of
+    surrogate pairs, NaN or infinite numbers, repeated keys, or nested deeper than
+    ``MAX_DEPTH``.
+    """
+    path = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ValidationError({"file": f"{path} does not exist"}) from None
-    except UnicodeDecodeError:
-        raise ValidationError({"file": f"{path} is not UTF-8 text"}) from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except IsADirectoryError:
+        raise ValidationError({"file": f"{path} is a folder, not a package file"}) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValidationError({"file": f"{path} cannot be read ({reason})"}) from None
+    if len(data) > MAX_BYTES:
         raise ValidationError(
-            {"file": f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"}
+            {"file": f"{path} is too large: a package is at most {MAX_BYTES // 2**20} MB"}
+        )
+    return parse_package(data, str(path))
+
+
+def parse_package(data: bytes, name: str = "the package") -> dict[str, Any]:
+    """The JSON object in ``data`` (the bytes of a package file called ``name``)."""
+
+    def refuse(reason: str) -> ValidationError:
+        return ValidationError({"file": f"{name} is not valid JSON ({reason})"})
+
+    if not data.strip():
+        raise refuse("the file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise refuse(
+            f"it is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start:,}"
         ) from None
+    try:
+        document = json.loads(
+            text,
+            object_pairs_hook=_object,
+            parse_constant=_constant,
+            parse_float=_float,
+            parse_int=_int,
+        )
+    except json.JSONDecodeError as exc:
+        raise refuse(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except _NotJSON as exc:
+        raise refuse(str(exc)) from None
+    except RecursionError:
+        raise refuse(f"nested more than {MAX_DEPTH} levels deep") from None
+    problem = tree_problem(document)
+    if problem is not None:
+        where, message = problem
+        raise refuse(f"{message} at {where}")
     if not isinstance(document, dict):
-        raise ValidationError({"file": f"{path} does not hold a delegation package"})
+        raise ValidationError({"file": f"{name} does not hold a delegation package"})
     return document
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _NotJSON(f"the key {_shown(key)} appears twice in one object")
+            seen.add(key)
+    return document
+
+
+def _constant(text: str) -> Any:
+    raise _NotJSON(f"{text} is not a number JSON allows")
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_DIGITS:
+        raise _NotJSON(f"a number {len(text):,} characters long")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotJSON("a number too large to hold")
+    return value
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_DIGITS:
+        raise _NotJSON(f"a number {len(text):,} digits long")
+    return int(text)
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A short, one-line rendering of a key (never a whole long value)."""
+    shown = repr(text[:limit])
+    return shown + ("…" if len(text) > limit else "")
+
+
+def tree_problem(document: Any) -> tuple[str, str] | None:
+    """Where and why a parsed document cannot be a package's JSON, or None.
+
+    Refused: nesting deeper than ``MAX_DEPTH``, text holding half of a UTF-16
+    surrogate pair (``"\\ud800"`` written as a JSON escape: not Unicode text),
+    numbers that are not finite.
+    """
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            return _location(path[:MAX_DEPTH]), f"nested more than {MAX_DEPTH} levels deep"
+        if isinstance(value, str):
+            found = _SURROGATE.search(value)
+            if found:
+                return _location(path), f"half of a surrogate pair (U+{ord(found.group()):04X})"
+        elif isinstance(value, float) and not math.isfinite(value):
+            return _location(path), "a number that is not finite"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str) or _SURROGATE.search(key):
+                    return _location(path), "a key that is not Unicode text"
+                stack.append((item, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, i)) for i, item in enumerate(value))
+    return None
 
 
 # --------------------------------------------------------------------------- import
@@ -232,35 +386,147 @@ def _schema_validator() -> Any:
 def _location(path: Iterable[Any]) -> str:
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            part = part if _PLAIN_KEY.match(part) else _shown(part)
+            text += f".{part}" if text else part
     return text or "document"
 
 
+_PLAIN_KEY = re.compile(r"[a-z_]{1,40}\Z")
+
+
+def _raise(errors: dict[str, str]) -> None:
+    """Raise the errors (the first ``MAX_ERRORS``, and how many more) if there are any."""
+    if not errors:
+        return
+    if len(errors) > MAX_ERRORS:
+        shown = dict(list(errors.items())[:MAX_ERRORS])
+        shown["and"] = f"{len(errors) - MAX_ERRORS:,} more problems"
+        errors = shown
+    raise ValidationError(errors)
+
+
 def schema_errors(document: dict[str, Any]) -> dict[str, str]:
+    """The places where ``document`` does not follow the package's JSON Schema."""
     errors: dict[str, str] = {}
     if document.get("format") != FORMAT:
         return {"format": "this file is not a Delegations package"}
-    if document.get("version") != VERSION:
+    version = document.get("version")
+    if type(version) is not int:
+        return {"version": f"expected a package version number, got {kind_of(version)}"}
+    if version != VERSION:
         return {
-            "version": f"package version {document.get('version')!r} is not supported "
+            "version": f"package version {version} is not supported "
             f"(this application reads version {VERSION})"
         }
-    for error in sorted(_schema_validator().iter_errors(document), key=lambda e: str(list(e.path))):
-        path = list(error.absolute_path)
-        if error.validator == "required":
-            missing = error.message.split("'")[1] if "'" in error.message else "field"
-            errors.setdefault(_location([*path, missing]), "is missing")
-        else:
-            errors.setdefault(_location(path), _schema_message(error))
+    found = [_schema_error(error) for error in _schema_validator().iter_errors(document)]
+    for _, where, message in sorted(found, key=lambda e: e[0]):
+        errors.setdefault(where, message)
     return errors
 
 
+_PRIORITY = {"type": 0, "required": 1, "additionalProperties": 2, "oneOf": 3, "not": 5}
+_TYPES = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "object": "an object",
+    "array": "a list",
+    "null": "null",
+}
+
+
+def _schema_error(error: Any) -> tuple[tuple[Any, ...], str, str]:
+    """(sort key, location, message) of a schema error; messages never repeat values."""
+    if error.validator == "oneOf":
+        error = _one_of_cause(error)
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "field"
+        path.append(missing)
+        message = "is missing"
+    else:
+        message = _schema_message(error)
+    order = tuple((isinstance(p, str), p) for p in path)
+    return (order, _PRIORITY.get(error.validator, 4)), _location(path), message
+
+
+def _one_of_cause(error: Any) -> Any:
+    """The error of the alternative that has the value's type (else the ``oneOf`` itself)."""
+    branches: dict[int, list[Any]] = {}
+    for sub in error.context or ():
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    for _, subs in sorted(branches.items()):
+        if not any(s.validator in ("type", "const") and not s.relative_path for s in subs):
+            return min(subs, key=lambda s: (len(s.relative_path), _PRIORITY.get(s.validator, 4)))
+    return error
+
+
 def _schema_message(error: Any) -> str:
-    if error.validator == "additionalProperties":
-        return error.message.replace("Additional properties are not allowed", "unknown field(s)")
-    if error.validator == "pattern":
-        return f"{error.instance!r} is not in the expected form"
-    return str(error.message)
+    validator, instance, value = error.validator, error.instance, error.validator_value
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if validator == "type":
+        types = value if isinstance(value, list) else [value]
+        return f"expected {' or '.join(_TYPES.get(str(t), str(t)) for t in types)}, got {kind_of(instance)}"
+    if validator == "oneOf":
+        return _one_of_message(error)
+    if validator in ("pattern", "minLength", "maxLength") and "pattern" in schema:
+        return f"is not {schema.get('title', 'in the expected form')}"
+    if validator == "maxLength":
+        return length_problem(instance, value) or "is too long"
+    if validator == "minLength":
+        return "is empty"
+    if validator == "not" and isinstance(instance, str):
+        return (
+            control_problem(instance, multiline=True)
+            or control_problem(instance)
+            or "is not allowed here"
+        )
+    if validator == "enum":
+        choices = ", ".join(str(v) for v in value if v is not None)
+        return f"is not one of: {choices}" + (" (or null)" if None in value else "")
+    if validator == "const":
+        return f"should be {value!r}"
+    if validator in ("minimum", "maximum"):
+        if "title" in schema:
+            return f"is not {schema['title']}"
+        return f"is not between {schema.get('minimum')} and {schema.get('maximum')}"
+    if validator == "maxItems":
+        return f"has {len(instance)} entries; at most {value} are allowed"
+    if validator == "uniqueItems":
+        return "lists the same entry twice"
+    if validator == "additionalProperties":
+        extra = [k for k in instance if k not in schema.get("properties", {})]
+        shown = ", ".join(_shown(k) for k in extra[:5])
+        more = f" and {len(extra) - 5} more" if len(extra) > 5 else ""
+        return f"unknown field(s): {shown}{more}"
+    return "is not valid here"
+
+
+def _one_of_message(error: Any) -> str:
+    expected = []
+    for sub in error.context or ():
+        if sub.relative_path:
+            continue
+        if sub.validator == "type":
+            expected.append(_TYPES.get(sub.validator_value, str(sub.validator_value)))
+        elif sub.validator == "const":
+            expected.append(repr(sub.validator_value))
+        elif "title" in (sub.schema if isinstance(sub.schema, dict) else {}):
+            expected.append(sub.schema["title"])
+    if not expected:
+        return "is not valid here"
+    return f"expected {' or '.join(dict.fromkeys(expected))}, got {kind_of(error.instance)}"
+
+
+_INSTANT = re.compile(
+    r"(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}"
+    r"(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class _Reader:
@@ -279,47 +545,132 @@ class _Reader:
             self.errors.setdefault(key, value)
 
     def instant(self, where: str, text: str) -> datetime | None:
-        try:
-            return datetime.fromisoformat(text)
-        except ValueError:
-            self.errors[where] = f"{text!r} is not a date and time"
+        value = None
+        if _INSTANT.fullmatch(text):
+            with suppress(ValueError):
+                value = datetime.fromisoformat(text)
+        if value is None:
+            self.errors[where] = "is not a date and time with its UTC offset"
             return None
+        problem = year_problem(value.year)
+        if problem:
+            self.errors[where] = problem
+            return None
+        return value
 
     def day(self, where: str, text: str | None) -> date | None:
         if text is None:
             return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self.errors[where] = f"{text!r} is not a date"
+        value = None
+        if _DATE.fullmatch(text):
+            with suppress(ValueError):
+                value = date.fromisoformat(text)
+        if value is None:
+            self.errors[where] = "is not a date (YYYY-MM-DD)"
             return None
+        problem = year_problem(value.year)
+        if problem:
+            self.errors[where] = problem
+            return None
+        return value
+
+    def revision(self, where: str, entry: dict[str, Any]) -> None:
+        value = entry.get("revision")
+        if value is not None and not (type(value) is int and 0 <= value <= REVISION_MAX):
+            self.errors[f"{where}.revision"] = f"is not a whole number from 0 to {REVISION_MAX}"
 
     def ref(self, where: str, value: str | None, known: set[str], what: str) -> None:
         if value is not None and value not in known:
             self.errors[where] = f"refers to {what} {value}, which is not in the package"
 
     def unique(self, section: str) -> set[str]:
-        seen: set[str] = set()
-        for i, entry in enumerate(self.doc[section]):
+        return self.unique_in(section, self.doc[section])
+
+    def unique_in(
+        self, where: str, entries: Iterable[dict[str, Any]], seen: set[str] | None = None
+    ) -> set[str]:
+        seen = set() if seen is None else seen
+        for i, entry in enumerate(entries):
             if entry["uuid"] in seen:
-                self.errors[f"{section}[{i}].uuid"] = f"{entry['uuid']} appears twice"
+                self.errors[f"{where}[{i}].uuid"] = f"{entry['uuid']} appears twice"
             seen.add(entry["uuid"])
         return seen
 
+    def listed_once(self, where: str, uuids: Any) -> None:
+        if not isinstance(uuids, list):
+            return
+        seen: set[str] = set()
+        for j, value in enumerate(uuids):
+            if value in seen:
+                self.errors[f"{where}[{j}]"] = f"{value} is listed twice"
+            seen.add(value)
+
+
+def _canonical_uuid(value: Any) -> Any:
+    """``45CEDBF9-...`` → ``45cedbf9-...``: one form for every UUID (others left as they are)."""
+    return str(UUID(value)) if isinstance(value, str) else value
+
+
+def _with_uuids(entry: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    out = dict(entry)
+    for key in keys:
+        if key in out:
+            value = out[key]
+            if isinstance(value, list):
+                out[key] = [_canonical_uuid(v) for v in value]
+            else:
+                out[key] = _canonical_uuid(value)
+    return out
+
+
+def canonical(document: dict[str, Any]) -> dict[str, Any]:
+    """A schema-valid document with every UUID in canonical form (lower-case, hyphenated)."""
+    return {
+        **document,
+        "delegation": _with_uuids(
+            document["delegation"], ("uuid", "sending_organisation", "lead_officer")
+        ),
+        "organisations": [_with_uuids(o, ("uuid",)) for o in document["organisations"]],
+        "venues": [_with_uuids(v, ("uuid", "organisation")) for v in document["venues"]],
+        "people": [_with_uuids(p, ("uuid", "organisation")) for p in document["people"]],
+        "participations": [
+            {
+                **_with_uuids(p, ("uuid", "person")),
+                "travel": [_with_uuids(t, ("uuid",)) for t in p.get("travel", [])],
+            }
+            for p in document["participations"]
+        ],
+        "agenda": [
+            _with_uuids(
+                i,
+                ("uuid", "venue", "host", "host_contacts")
+                + (("participants",) if isinstance(i.get("participants"), list) else ()),
+            )
+            for i in document["agenda"]
+        ],
+    }
+
 
 def validate_document(session: Session, document: dict[str, Any]) -> dict[str, Any]:
-    """Check a document fully; returns it with dates and instants parsed.
+    """Check a document fully; returns it with UUIDs canonical and dates and instants parsed.
 
     Raises:
         ValidationError: with every problem and where it is.
     """
-    errors = schema_errors(document)
-    if errors:
-        raise ValidationError(errors)
+    if not isinstance(document, dict):
+        raise ValidationError({"document": "does not hold a delegation package"})
+    problem = tree_problem(document)
+    if problem is not None:
+        raise ValidationError({problem[0]: problem[1]})
+    _raise(schema_errors(document))
+    document = canonical(document)
     r = _Reader(document, session)
     orgs, venues, people = r.unique("organisations"), r.unique("venues"), r.unique("people")
     participations = r.unique("participations")
     r.unique("agenda")
+    legs: set[str] = set()
+    for i, p in enumerate(document["participations"]):
+        r.unique_in(f"participations[{i}].travel", p.get("travel", []), legs)
 
     for i, org in enumerate(document["organisations"]):
         check = r.check(f"organisations[{i}]")
@@ -364,7 +715,7 @@ def validate_document(session: Session, document: dict[str, Any]) -> dict[str, A
         check = r.check(where)
         participation_service.validate(p, check)
         r.keep(check)
-        legs = []
+        parsed_legs = []
         directions: set[str] = set()
         for j, leg in enumerate(p.get("travel", [])):
             lw = f"{where}.travel[{j}]"
@@ -374,22 +725,25 @@ def validate_document(session: Session, document: dict[str, Any]) -> dict[str, A
             leg = dict(leg)
             leg["departs_at"] = r.instant(f"{lw}.departs_at", leg["departs_at"])
             leg["arrives_at"] = r.instant(f"{lw}.arrives_at", leg["arrives_at"])
+            r.revision(lw, leg)
             check = r.check(lw)
             participation_service.validate_travel(leg, check)
             r.keep(check)
-            legs.append(leg)
-        p["travel"] = legs
+            parsed_legs.append(leg)
+        p["travel"] = parsed_legs
         parsed_participations.append(p)
 
     parsed_items = []
-    frame = Delegation(timezone=zone)
+    frame = Delegation(timezone=zone, start_date=d["start_date"], end_date=d["end_date"])
     for i, item in enumerate(document["agenda"]):
         where = f"agenda[{i}]"
         item = dict(item)
         r.ref(f"{where}.venue", item.get("venue"), venues, "venue")
         r.ref(f"{where}.host", item.get("host"), orgs, "organisation")
+        r.listed_once(f"{where}.host_contacts", item.get("host_contacts"))
         for j, contact in enumerate(item.get("host_contacts", [])):
             r.ref(f"{where}.host_contacts[{j}]", contact, people, "person")
+        r.listed_once(f"{where}.participants", item.get("participants"))
         if isinstance(item.get("participants"), list):
             for j, pid in enumerate(item["participants"]):
                 r.ref(f"{where}.participants[{j}]", pid, participations, "participation")
@@ -399,14 +753,14 @@ def validate_document(session: Session, document: dict[str, Any]) -> dict[str, A
             r.errors[f"{where}.ends_at"] = (
                 "before starts_at" if item["ends_at"] < item["starts_at"] else "equal to starts_at"
             )
+        r.revision(where, item)
         check = r.check(where)
         agenda_service.validate(session, frame, {k: item.get(k) for k in ITEM_FIELDS}, check)
         r.keep(check)
         parsed_items.append(item)
 
     _check_conflicts(session, document, r)
-    if r.errors:
-        raise ValidationError(r.errors)
+    _raise(r.errors)
     return {
         **document,
         "delegation": d,
@@ -425,13 +779,28 @@ def _check_conflicts(session: Session, document: dict[str, Any], r: _Reader) -> 
         rows = session.execute(
             select(model.uuid, Delegation.uuid)
             .join(Delegation, Delegation.id == model.delegation_id)
-            .where(model.uuid.in_(uuids))
+            .where(func.lower(model.uuid).in_(uuids))
         ).all()
-        owner = dict(rows)
+        owner = {uuid.lower(): other.lower() for uuid, other in rows}
         for i, entry in enumerate(document[section]):
             other = owner.get(entry["uuid"])
             if other is not None and other != delegation_uuid:
                 r.errors[f"{section}[{i}].uuid"] = f"already used in another delegation ({other})"
+    legs = {
+        leg["uuid"]: f"participations[{i}].travel[{j}].uuid"
+        for i, p in enumerate(document["participations"])
+        for j, leg in enumerate(p.get("travel", []))
+    }
+    if legs:
+        rows = session.execute(
+            select(TravelLeg.uuid, Delegation.uuid)
+            .join(Participation, Participation.id == TravelLeg.participation_id)
+            .join(Delegation, Delegation.id == Participation.delegation_id)
+            .where(func.lower(TravelLeg.uuid).in_(list(legs)))
+        ).all()
+        for uuid, other in rows:
+            if other.lower() != delegation_uuid:
+                r.errors[legs[uuid.lower()]] = f"already used in another delegation ({other})"
 
 
 def _upsert(session: Session, model: type, uuid: str, cache: dict[str, Any]) -> Any:
@@ -444,9 +813,11 @@ def _upsert(session: Session, model: type, uuid: str, cache: dict[str, Any]) -> 
 
 
 def _existing(session: Session, model: Any, uuids: list[str]) -> dict[str, Any]:
+    """The records with these (canonical) UUIDs, by canonical UUID; any stored case matches."""
     if not uuids:
         return {}
-    return {o.uuid: o for o in session.scalars(select(model).where(model.uuid.in_(uuids)))}
+    found = session.scalars(select(model).where(func.lower(model.uuid).in_(uuids)))
+    return {o.uuid.lower(): o for o in found}
 
 
 def _set(
@@ -507,35 +878,98 @@ def _import_participations(
     doc: dict[str, Any],
     people: dict[str, Person],
 ) -> dict[str, Participation]:
-    current = {p.uuid: p for p in delegation.participations}
-    by_person = {p.person.uuid: p for p in delegation.participations}
+    """Make the delegation's attendees and journeys those of the package.
+
+    Attendees are matched by UUID, else (an attendee added elsewhere) by person;
+    journeys by UUID. In order, so that no two rows ever hold the same person or
+    direction at once: what goes is removed, attendees who change person are
+    moved (one of attendees swapping people is re-created), then the rest is
+    added and updated.
+    """
+    entries = doc["participations"]
+    claimed: dict[str, Participation | None] = {}
+    current = {p.uuid.lower(): p for p in delegation.participations}
+    for entry in entries:
+        if entry["uuid"] in current:
+            claimed[entry["uuid"]] = current[entry["uuid"]]
+    taken = {id(p) for p in claimed.values()}
+    for entry in entries:
+        if entry["uuid"] not in claimed:
+            same_person = next(
+                (
+                    p
+                    for p in delegation.participations
+                    if id(p) not in taken and p.person.uuid.lower() == entry["person"]
+                ),
+                None,
+            )
+            claimed[entry["uuid"]] = same_person
+            taken.add(id(same_person))
+
+    # 1. What goes: attendees no longer in the package, journeys moved or gone.
+    old_revisions = {
+        leg.uuid.lower(): leg.revision for p in delegation.participations for leg in p.travel
+    }
+    for gone in list(delegation.participations):
+        if id(gone) not in taken:
+            delegation.participations.remove(gone)
+    for entry in entries:
+        kept_one = claimed[entry["uuid"]]
+        if kept_one is not None:
+            wanted = {leg["uuid"]: leg["direction"] for leg in entry["travel"]}
+            for old_leg in list(kept_one.travel):
+                if wanted.get(old_leg.uuid.lower()) != old_leg.direction.value:
+                    kept_one.travel.remove(old_leg)
+    session.flush()
+
+    # 2. Attendees who are now another person.
+    moves = [
+        (entry["uuid"], moving, people[entry["person"]])
+        for entry in entries
+        if (moving := claimed[entry["uuid"]]) is not None
+        and moving.person is not people[entry["person"]]
+    ]
+    while moves:
+        held = {id(p.person) for p in delegation.participations}
+        ready = [move for move in moves if id(move[2]) not in held]
+        if ready:
+            for _, moving, person in ready:
+                moving.person = person
+        else:  # attendees swap people: re-create one of them
+            ready = moves[:1]
+            uuid, moving, _ = ready[0]
+            delegation.participations.remove(moving)
+            claimed[uuid] = None
+        session.flush()
+        moves = [move for move in moves if move not in ready]
+
+    # 3. Add and update.
     kept: dict[str, Participation] = {}
-    for entry in doc["participations"]:
-        participation = current.get(entry["uuid"]) or by_person.get(entry["person"])
-        if participation is None:
-            participation = Participation(uuid=entry["uuid"], person=people[entry["person"]])
+    for entry in entries:
+        participation = claimed[entry["uuid"]] or Participation(
+            uuid=entry["uuid"], person=people[entry["person"]]
+        )
+        if participation not in delegation.participations:
             delegation.participations.append(participation)
         _set(participation, entry, PARTICIPATION_FIELDS, participation_service.ENUMS)
-        legs = {leg.direction.value: leg for leg in participation.travel}
-        wanted = set()
+        legs = {leg.uuid.lower(): leg for leg in participation.travel}
         for leg_entry in entry["travel"]:
-            wanted.add(leg_entry["direction"])
-            leg = legs.get(leg_entry["direction"])
-            if leg is None:
-                leg = TravelLeg(
-                    uuid=leg_entry["uuid"], direction=TravelDirection(leg_entry["direction"])
-                )
-                participation.travel.append(leg)
+            revision = leg_entry.get("revision")
+            leg = legs.get(leg_entry["uuid"])
+            if leg is not None:
+                _set(leg, leg_entry, TRAVEL_FIELDS, participation_service.TRAVEL_ENUMS)
+                _set_revision(leg, revision)
+                continue
+            leg = TravelLeg(
+                uuid=leg_entry["uuid"], direction=TravelDirection(leg_entry["direction"])
+            )
+            participation.travel.append(leg)
             _set(leg, leg_entry, TRAVEL_FIELDS, participation_service.TRAVEL_ENUMS)
-            _set_revision(leg, leg_entry.get("revision"))
-        for direction, leg in legs.items():
-            if direction not in wanted:
-                participation.travel.remove(leg)
+            before = old_revisions.get(leg_entry["uuid"])
+            if before is not None:  # moved to another attendee or direction: a change
+                revision = max(revision or 0, before + 1)
+            leg.revision = min(revision or 0, REVISION_MAX)
         kept[entry["uuid"]] = participation
-    keep_ids = {id(p) for p in kept.values()}
-    for participation in list(delegation.participations):
-        if id(participation) not in keep_ids:
-            delegation.participations.remove(participation)
     session.flush()
     return kept
 
@@ -549,7 +983,7 @@ def _import_items(
     people: dict[str, Person],
     participations: dict[str, Participation],
 ) -> None:
-    current = {item.uuid: item for item in delegation.items}
+    current = {item.uuid.lower(): item for item in delegation.items}
     wanted: set[str] = set()
     for entry in doc["agenda"]:
         wanted.add(entry["uuid"])
@@ -576,12 +1010,12 @@ def _set_revision(obj: AgendaItem | TravelLeg, revision: int | None) -> None:
     """Keep the larger of the package's revision and ours (raised if content changed)."""
     state: Any = inspect(obj)
     if state.pending or state.transient:
-        obj.revision = revision or 0
+        obj.revision = min(revision or 0, REVISION_MAX)
         return
     names = SIGNIFICANT[type(obj)]
     changed = any(state.attrs[name].history.has_changes() for name in names)
     ours = (obj.revision or 0) + (1 if changed else 0)
-    obj.revision = max(revision or 0, ours)
+    obj.revision = min(max(revision or 0, ours), REVISION_MAX)
 
 
 def import_package(session: Session, path: Path) -> Delegation:

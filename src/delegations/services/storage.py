@@ -18,6 +18,7 @@ from delegations.store import (
     default_db_path,
     resolve_db_path,
 )
+from delegations.store.outputs import refusal as output_refusal
 from delegations.store.paths import ENV_DB
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "StoreError",
     "backup_copy",
     "default_db_path",
+    "output_refusal",
     "resolve_db_path",
 ]

@@ -17,3 +17,11 @@ class DatabaseCorrupt(StoreError):
 
 class DatabaseLocked(StoreError):
     """Another program holds the database."""
+
+
+class DatabaseDamaged(DatabaseCorrupt):
+    """SQLite's integrity check failed: the file is damaged."""
+
+
+class OutputRefused(StoreError):
+    """A file may not be written there: it is the database in use, or a folder."""

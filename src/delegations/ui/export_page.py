@@ -28,7 +28,7 @@ from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, EXPORT_KINDS, Export
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
 from delegations.model import Delegation, fold
 from delegations.services import ServiceError, queries
-from delegations.services.storage import Database
+from delegations.services.storage import Database, output_refusal
 from delegations.ui.workers import Progress, Task
 
 KINDS = EXPORT_KINDS
@@ -378,6 +378,10 @@ class ExportPage(QWidget):
         out = Path(text).expanduser()
         if not out.suffix:
             out = out.with_suffix(self.suffix())
+        refused = output_refusal(out, self.db.path)
+        if refused is not None:
+            self._show_failure(f"{out.name} is {refused}; choose another file.")
+            return
         kind, options, db, delegation_id = (
             self.current_kind().key,
             self.options(),

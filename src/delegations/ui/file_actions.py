@@ -152,7 +152,8 @@ class FileActions:
 
             with db.session() as session:
                 document = package.export_package(session, delegation_id)
-            return package.write_package(document, path)
+            # Refuses (OutputRefused, shown by ``_task``) to write over the database.
+            return package.write_package(document, path, database_path=db.path)
 
         return self._task(work, lambda p: f"Wrote {p}", "Cannot export the package", path)
 
@@ -163,8 +164,10 @@ class FileActions:
         )
         if path:
             try:
+                # Refuses the database itself (OutputRefused, a StoreError) and folders;
+                # a failure (OutputError) leaves nothing behind.
                 written = w.db.backup(Path(path))
-            except OSError as exc:
+            except (OSError, StoreError) as exc:
                 w.inform("Cannot back up the database", str(exc))
                 return
             w.statusBar().showMessage(f"Backed up to {written}", 8000)
