@@ -145,6 +145,49 @@ def main() -> None:
     print(f"SQL statements for that load: {before} (a delegation of "
           f"{rows[-1].attendees} attendees: {small_statements})")  # fmt: skip
     db.close()
+    opening(path)
+
+
+def opening(path: Path, runs: int = 5) -> None:
+    """Opening with the read-only look and quick_check, against a bare sqlite3 open."""
+    import sqlite3
+    import statistics
+
+    from delegations.store.inspection import inspect_file
+
+    def ours() -> float:
+        t0 = time.perf_counter()
+        db = Database.open(path)
+        with db.session() as s:
+            queries.list_delegations(s)
+        db.close()
+        return time.perf_counter() - t0
+
+    def bare() -> float:
+        t0 = time.perf_counter()
+        connection = sqlite3.connect(path)
+        connection.execute("SELECT id, title FROM delegation ORDER BY start_date").fetchall()
+        connection.close()
+        return time.perf_counter() - t0
+
+    def check() -> float:
+        t0 = time.perf_counter()
+        inspect_file(path)
+        return time.perf_counter() - t0
+
+    for side in (ours, bare, check):
+        side()
+    mine, base, checks = [], [], []
+    for n in range(runs):
+        pair = (ours, bare) if n % 2 else (bare, ours)
+        for side in pair:
+            (mine if side is ours else base).append(side())
+        checks.append(check())
+    ms = lambda v: f"min {min(v) * 1000:.0f} ms, median {statistics.median(v) * 1000:.0f} ms"  # noqa: E731
+    print(f"read-only look with quick_check: {ms(checks)}")
+    print(f"open and list (Database.open, checks included): {ms(mine)}")
+    print(f"bare sqlite3 open and list: {ms(base)}; ratio median "
+          f"{statistics.median(mine) / statistics.median(base):.1f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
@@ -35,6 +36,7 @@ from delegations.services.errors import ServiceError
 from delegations.store import Database
 from delegations.store.changelog import RowChange, RowConflict, TableShape, apply_rows, net_rows
 from delegations.store.database import recorder
+from delegations.store.inspection import damaged_message
 
 T = TypeVar("T")
 Label = str | Callable[[Session], str]
@@ -80,9 +82,11 @@ class Step:
     changes: Changes
 
 
-def storage_message(exc: BaseException) -> str:
+def storage_message(exc: BaseException, path: Path | None = None) -> str:
     """A sentence for people about a database failure (no SQL, no data values)."""
     detail = str(getattr(exc, "orig", exc)).lower()
+    if path is not None and ("malformed" in detail or "not a database" in detail):
+        return f"The change could not be saved: {damaged_message(path)} Nothing was changed."
     if "locked" in detail or "busy" in detail:
         reason = (
             "the database is in use by another program (or another Delegations window); "
@@ -103,17 +107,37 @@ def storage_message(exc: BaseException) -> str:
     return f"The change could not be saved: {reason}. Nothing was changed."
 
 
+def failure_message(exc: BaseException, path: Path | None = None) -> str:
+    """One sentence for an error no code expected: a database failure, or a logged bug.
+
+    A bug's traceback goes to the error log in the data folder, redacted; the
+    sentence says where it is.
+    """
+    from delegations import crashlog
+
+    if isinstance(exc, DBAPIError | SQLAlchemyError):
+        return storage_message(exc, path)
+    try:
+        log = crashlog.record(exc)
+    except OSError:
+        return f"Unexpected {type(exc).__name__}; it could not be logged."
+    return (
+        f"Unexpected {type(exc).__name__}. The details (without personal data) are in {log}; "
+        "please send that file with a short description of what you were doing."
+    )
+
+
 @contextmanager
-def storage_errors() -> Iterator[None]:
+def storage_errors(path: Path | None = None) -> Iterator[None]:
     """Turn a database failure into a ``StorageError`` with a message for people."""
     try:
         yield
     except ServiceError:
         raise
     except (DBAPIError, SQLAlchemyError) as exc:
-        raise StorageError(storage_message(exc)) from None
+        raise StorageError(storage_message(exc, path)) from None
     except OSError as exc:
-        raise StorageError(storage_message(exc)) from None
+        raise StorageError(storage_message(exc, path)) from None
 
 
 class _Conflict(Exception):
@@ -172,7 +196,7 @@ def _execute(session: Session) -> Callable[[str, tuple[Any, ...]], Any]:
 
 
 def _run(db: Database, operation: Operation[T]) -> tuple[Outcome[T], tuple[RowChange, ...]]:
-    with storage_errors(), db.transaction() as session:
+    with storage_errors(db.path), db.transaction() as session:
         log = recorder(session)
         label = _label(session, operation.label)
         with log.capture() as captured:
@@ -266,7 +290,7 @@ class History:
     def _apply(self, step: Step, backwards: bool) -> Changes:
         verb = "undo" if backwards else "redo"
         try:
-            with storage_errors(), _conflicts(), self.db.transaction() as session:
+            with storage_errors(self.db.path), _conflicts(), self.db.transaction() as session:
                 session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
                 log = recorder(session)
                 with log.capture() as captured:

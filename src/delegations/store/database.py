@@ -7,6 +7,7 @@ data as it was.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,15 +15,26 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from delegations.store import changelog, migrations
 from delegations.store.backup import backup_copy
-from delegations.store.errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, StoreError
+from delegations.store.errors import DatabaseDamaged, DatabaseLocked, DatabaseTooNew, StoreError
+from delegations.store.inspection import FileState, damaged_message, inspect_file
+from delegations.store.paths import make_private_dir
 
 BUSY_TIMEOUT_MS = 5000
+ENV_BUSY = "DELEGATIONS_BUSY_MS"
+"""Overrides how long to wait for another program's lock (tests, slow network drives)."""
+
+
+def busy_timeout_ms() -> int:
+    value = os.environ.get(ENV_BUSY, "")
+    return int(value) if value.isdigit() else BUSY_TIMEOUT_MS
+
+
 RECORDER = "delegations.recorder"
 BEGIN_OPTION = "delegations_begin"
 
@@ -48,7 +60,11 @@ def _begin(conn: Connection) -> None:
 
 def make_engine(path: Path, busy_ms: int = BUSY_TIMEOUT_MS) -> Engine:
     """An engine whose connections wait up to ``busy_ms`` for another program's lock."""
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": busy_ms / 1000})
+    # hide_parameters: an error message never carries the values of a statement
+    # (a person's phone or dietary needs) into a message or a log.
+    engine = create_engine(
+        f"sqlite:///{path}", connect_args={"timeout": busy_ms / 1000}, hide_parameters=True
+    )
     event.listen(engine, "connect", partial(_configure_sqlite, busy_ms=busy_ms))
     event.listen(engine, "begin", _begin)
     return engine
@@ -61,15 +77,47 @@ def recorder(session: Session) -> changelog.Recorder:
     return found
 
 
-def _check_readable(path: Path) -> None:
-    if not path.exists():
+def _create_private(path: Path, state: FileState) -> None:
+    """The folder and a new file readable by their owner only (0700, 0600), whatever the umask.
+
+    An existing file of this user's that others can read is narrowed to 0600, with
+    its ``-wal`` and ``-shm`` (SQLite gives those the database file's permissions).
+    """
+    make_private_dir(path.parent)
+    if not state.exists:
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            pass  # an empty file: SQLite makes it a database
+        else:
+            if os.name == "posix":
+                os.fchmod(fd, 0o600)
+            os.close(fd)
+    if os.name != "posix":
         return
-    if path.is_dir():
-        raise StoreError(f"{path} is a folder, not a database file")
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    if header and header != b"SQLite format 3\x00":
-        raise DatabaseCorrupt(f"{path} is not a Delegations database (not an SQLite file)")
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = file.stat()
+        except FileNotFoundError:
+            continue
+        if info.st_uid == os.getuid() and info.st_mode & 0o077:
+            os.chmod(file, 0o600)
+
+
+def _refuse(path: Path, state: FileState) -> None:
+    """Refuse a file this version cannot use; it was only read, never written."""
+    head = migrations.head_revision()
+    current = state.revision
+    if current is not None and current != head and current not in migrations.known_revisions():
+        raise DatabaseTooNew(
+            f"{path} was saved by a newer version of Delegations "
+            f"(schema {current}); this version knows schema {head}. "
+            "Update the application to open it; the file was not changed."
+        )
+    if current is None and state.has_tables:
+        raise StoreError(
+            f"{path} is an SQLite file but not a Delegations database; the file was not changed"
+        )
 
 
 class Database:
@@ -83,7 +131,7 @@ class Database:
 
     @classmethod
     def open(
-        cls, path: str | Path, *, migrate: bool = True, busy_ms: int = BUSY_TIMEOUT_MS
+        cls, path: str | Path, *, migrate: bool = True, busy_ms: int | None = None
     ) -> Database:
         """Open (creating if needed) and migrate the database at ``path``.
 
@@ -93,13 +141,15 @@ class Database:
             DatabaseLocked: another program holds a lock for too long.
         """
         path = Path(path).expanduser().resolve()
-        _check_readable(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(path, busy_ms)
+        state = inspect_file(path)
+        if migrate:
+            _refuse(path, state)
+        _create_private(path, state)
+        engine = make_engine(path, busy_timeout_ms() if busy_ms is None else busy_ms)
         db = cls(path, engine)
         try:
             if migrate:
-                db._migrate()
+                db._migrate(state)
         except StoreError:
             engine.dispose()
             raise
@@ -110,26 +160,16 @@ class Database:
                     f"{path} is in use by another program; close it and try again"
                 ) from exc
             raise StoreError(f"cannot open {path}: {exc.orig}") from exc
-        except DatabaseError as exc:
+        except DatabaseError:
             engine.dispose()
-            raise DatabaseCorrupt(f"{path} is damaged or not a database: {exc.orig}") from exc
+            raise DatabaseDamaged(damaged_message(path)) from None
         return db
 
-    def _migrate(self) -> None:
+    def _migrate(self, state: FileState) -> None:
+        current = state.revision
         head = migrations.head_revision()
-        with self.engine.connect() as conn:
-            current = migrations.current_revision(conn)
-            has_tables = bool(inspect(conn).get_table_names())
         if current == head:
             return
-        if current is not None and current not in migrations.known_revisions():
-            raise DatabaseTooNew(
-                f"{self.path} was saved by a newer version of Delegations "
-                f"(schema {current}); this version knows schema {head}. "
-                "Update the application to open it; the file was not changed."
-            )
-        if current is None and has_tables:
-            raise StoreError(f"{self.path} is an SQLite file but not a Delegations database")
         if current is not None:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             aside = self.path.with_name(f"{self.path.name}.before-{head}-{stamp}.bak")

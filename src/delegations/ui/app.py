@@ -20,10 +20,12 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from delegations.services.history import failure_message
 from delegations.services.storage import ENV_DB, Database, StoreError, default_db_path
 from delegations.ui.main_window import MainWindow
 from delegations.ui.settings import APPLICATION, ORGANISATION, Settings
@@ -75,6 +77,7 @@ def run(db_path: Path) -> int:
         return 1
     settings.remember_database(db.path)
     window = build_window(db, settings)
+    install_excepthook(window)
     probe = os.environ.get(ENV_STARTUP_PROBE)
     if probe:
         window.first_shown.connect(lambda: _probe(Path(probe), app))
@@ -90,6 +93,20 @@ def run(db_path: Path) -> int:
     code = app.exec()
     window.db.close()
     return code
+
+
+def install_excepthook(window: MainWindow) -> None:
+    """Show an error that escaped a slot in a message box (and log it), never only on stderr."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
+        if isinstance(exc, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        message = failure_message(exc, window.db.path)
+        print(f"delegations: error: {message}", file=sys.stderr)
+        QMessageBox.critical(window, "Something went wrong", message)
+
+    sys.excepthook = hook
 
 
 def _probe(path: Path, app: QApplication) -> None:
