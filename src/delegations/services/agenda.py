@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,7 @@ from delegations.model import (
     Venue,
 )
 from delegations.services.base import apply, check_exists, clean, get, merged
-from delegations.services.validation import Checker, hhmm
+from delegations.services.validation import LONG, TITLE, Checker, describe_day, hhmm, is_timezone
 
 FIELDS = (
     "title", "kind", "starts_at", "ends_at", "venue_id", "host_organisation_id",
@@ -28,13 +29,19 @@ FIELDS = (
 )  # fmt: skip
 LINKS = ("participant_ids", "host_contact_ids")
 ENUMS = {"kind": ItemKind, "status": ItemStatus, "host_confirmation": HostConfirmation}
+LIMITS = {"title": TITLE, "description": LONG}
+"""The most characters each text field holds."""
+MULTILINE = frozenset({"description"})
+"""The text fields that may hold line breaks; the others are one line."""
+REACH = timedelta(days=366)
+"""How far from its delegation's dates an item may start (further is a typing mistake)."""
 
 
 def validate(
     session: Session, delegation: Delegation, values: dict[str, Any], check: Checker
 ) -> None:
+    check.texts(values, LIMITS, MULTILINE)
     check.required("title", values.get("title"))
-    check.max_length("title", values.get("title"), 200)
     check.required("kind", values.get("kind"))
     check.enum("kind", values.get("kind"), ItemKind)
     check.enum("status", values.get("status"), ItemStatus)
@@ -53,11 +60,28 @@ def validate(
             check.add("ends_at", f"ends when it starts ({hhmm(starts, zone)}); give it a duration")
         elif ends - starts > timedelta(days=3):
             check.add("ends_at", "lasts more than three days; split it into several items")
+    if starts is not None:
+        _check_reach(delegation, starts, check)
     check_exists(session, check, "venue_id", Venue, values.get("venue_id"), "venue")
     check_exists(
         session, check, "host_organisation_id", Organisation,
         values.get("host_organisation_id"), "organisation",
     )  # fmt: skip
+
+
+def _check_reach(delegation: Delegation, starts: datetime, check: Checker) -> None:
+    """An item starts within a year of its delegation's dates."""
+    first, last = delegation.start_date, delegation.end_date
+    if not (isinstance(first, date) and isinstance(last, date)):
+        return
+    zone = delegation.timezone if is_timezone(delegation.timezone) else "UTC"
+    day = starts.astimezone(ZoneInfo(zone)).date()
+    if not first - REACH <= day <= last + REACH:
+        check.add(
+            "starts_at",
+            f"starts on {describe_day(day)}, more than a year away from the visit "
+            f"({describe_day(first)} to {describe_day(last)})",
+        )
 
 
 def _participants(

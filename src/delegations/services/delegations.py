@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -15,7 +14,15 @@ from delegations.services.base import (
     get,
     update_record,
 )
-from delegations.services.validation import Checker, describe_day
+from delegations.services.validation import (
+    COUNTRY,
+    LONG,
+    NAME,
+    TITLE,
+    ZONE_MAX,
+    Checker,
+    describe_day,
+)
 
 FIELDS = (
     "title", "programme", "sending_organisation_id", "destination_city",
@@ -23,20 +30,26 @@ FIELDS = (
     "objectives", "lead_officer_id", "emergency_contacts", "notes",
 )  # fmt: skip
 ENUMS = {"status": DelegationStatus}
+LIMITS = {
+    "title": TITLE, "programme": TITLE, "destination_city": NAME,
+    "destination_country": COUNTRY, "timezone": ZONE_MAX, "objectives": LONG,
+    "emergency_contacts": LONG, "notes": LONG,
+}  # fmt: skip
+"""The most characters each text field holds."""
+MULTILINE = frozenset({"objectives", "emergency_contacts", "notes"})
+"""The text fields that may hold line breaks; the others are one line."""
 MAX_DAYS = 60
 
 
 def validate(session: Session, values: dict[str, Any], check: Checker) -> None:
+    check.texts(values, LIMITS, MULTILINE)
     check.required("title", values.get("title"))
-    check.max_length("title", values.get("title"), 200)
     check.timezone("timezone", values.get("timezone"))
     check.enum("status", values.get("status"), DelegationStatus)
     start, end = values.get("start_date"), values.get("end_date")
     check.required("start_date", start, "start date")
     check.required("end_date", end, "end date")
-    ok = check.instance("start_date", start, date, "a date") & check.instance(
-        "end_date", end, date, "a date"
-    )
+    ok = check.day("start_date", start) & check.day("end_date", end)
     if ok and start and end:
         if end < start:
             check.add(

@@ -16,23 +16,40 @@ from delegations.services.base import (
     refuse_delete,
     update_record,
 )
-from delegations.services.validation import Checker
+from delegations.services.validation import (
+    ACRONYM,
+    COUNTRY,
+    EMAIL_MAX,
+    LONG,
+    NAME,
+    PHONE,
+    SHORT,
+    TITLE,
+    Checker,
+)
 
 FIELDS = (
     "name", "acronym", "kind", "sectors", "country", "city",
     "address", "website", "email", "phone", "notes",
 )  # fmt: skip
 ENUMS = {"kind": OrganisationKind}
+LIMITS = {
+    "name": TITLE, "acronym": ACRONYM, "sectors": SHORT, "country": COUNTRY, "city": NAME,
+    "address": SHORT, "website": SHORT, "email": EMAIL_MAX, "phone": PHONE, "notes": LONG,
+}  # fmt: skip
+"""The most characters each text field holds."""
+MULTILINE = frozenset({"notes"})
+"""The text fields that may hold line breaks; the others are one line."""
 
 
 def validate(values: dict[str, Any], check: Checker) -> None:
+    check.texts(values, LIMITS, MULTILINE)
     check.required("name", values.get("name"))
-    check.max_length("name", values.get("name"), 200)
     check.enum("kind", values.get("kind"), OrganisationKind)
     check.email("email", values.get("email"))
     website = values.get("website") or ""
     if website and " " in website:
-        check.add("website", f"'{website}' is not a web address")
+        check.add("website", "is not a web address (it holds a space)")
 
 
 def create(session: Session, **fields: Any) -> Organisation:

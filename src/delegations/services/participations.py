@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,28 +21,51 @@ from delegations.model import (
     TravelMode,
 )
 from delegations.services.base import apply, clean, get, merged
-from delegations.services.validation import Checker, describe_day, hhmm, is_timezone
+from delegations.services.validation import (
+    CARRIER,
+    LONG,
+    NAME,
+    SERVICE_NUMBER,
+    SHORT,
+    TITLE,
+    ZONE_MAX,
+    Checker,
+    describe_day,
+    hhmm,
+    is_timezone,
+)
 
 FIELDS = (
     "role", "status", "badge_name", "hotel", "hotel_address", "check_in",
     "check_out", "room_notes", "notes",
 )  # fmt: skip
 ENUMS = {"role": Role, "status": ParticipationStatus}
+LIMITS = {
+    "badge_name": NAME, "hotel": TITLE, "hotel_address": SHORT, "room_notes": SHORT,
+    "notes": LONG,
+}  # fmt: skip
+"""The most characters each text field holds."""
+MULTILINE = frozenset({"notes"})
+"""The text fields that may hold line breaks; the others are one line."""
 TRAVEL_FIELDS = (
     "mode", "carrier", "number", "origin", "origin_timezone", "departs_at",
     "destination", "destination_timezone", "arrives_at", "notes",
 )  # fmt: skip
 TRAVEL_ENUMS = {"mode": TravelMode}
+TRAVEL_LIMITS = {
+    "carrier": CARRIER, "number": SERVICE_NUMBER, "origin": NAME,
+    "origin_timezone": ZONE_MAX, "destination": NAME, "destination_timezone": ZONE_MAX,
+    "notes": SHORT,
+}  # fmt: skip
+"""The most characters each text field of a journey holds (all one line)."""
 
 
 def validate(values: dict[str, Any], check: Checker) -> None:
     check.enum("role", values.get("role"), Role)
     check.enum("status", values.get("status"), ParticipationStatus)
-    check.max_length("badge_name", values.get("badge_name"), 120)
+    check.texts(values, LIMITS, MULTILINE)
     check_in, check_out = values.get("check_in"), values.get("check_out")
-    ok = check.instance("check_in", check_in, date, "a date") & check.instance(
-        "check_out", check_out, date, "a date"
-    )
+    ok = check.day("check_in", check_in) & check.day("check_out", check_out)
     if ok and check_in and check_out and check_out <= check_in:
         check.add(
             "check_out",
@@ -98,6 +121,7 @@ def remove(session: Session, participation_id: int) -> None:
 
 
 def validate_travel(values: dict[str, Any], check: Checker) -> None:
+    check.texts(values, TRAVEL_LIMITS)
     check.enum("mode", values.get("mode"), TravelMode)
     for place in ("origin", "destination"):
         check.required(place, values.get(place))

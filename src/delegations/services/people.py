@@ -25,20 +25,37 @@ from delegations.services.base import (
     refuse_delete,
     update_record,
 )
-from delegations.services.validation import Checker
+from delegations.services.validation import (
+    EMAIL_MAX,
+    LONG,
+    NAME,
+    PHONE,
+    SHORT,
+    TITLE,
+    Checker,
+)
 
 FIELDS = (
     "given_name", "family_name", "job_title", "organisation_id", "email", "phone",
     "languages", "dietary_needs", "accessibility_needs", "consent_data",
     "consent_photos", "notes",
 )  # fmt: skip
+LIMITS = {
+    "given_name": NAME, "family_name": NAME, "job_title": TITLE, "email": EMAIL_MAX,
+    "phone": PHONE, "languages": NAME, "dietary_needs": SHORT,
+    "accessibility_needs": SHORT, "notes": LONG,
+}  # fmt: skip
+"""The most characters each text field holds."""
+MULTILINE = frozenset({"notes"})
+"""The text fields that may hold line breaks; the others are one line."""
 
 
 def validate(session: Session, values: dict[str, Any], check: Checker) -> None:
+    check.texts(values, LIMITS, MULTILINE)
     check.required("given_name", values.get("given_name"), "given name")
     check.required("family_name", values.get("family_name"), "family name")
-    check.max_length("given_name", values.get("given_name"), 120)
-    check.max_length("family_name", values.get("family_name"), 120)
+    for flag in ("consent_data", "consent_photos"):
+        check.instance(flag, values.get(flag), bool, "yes or no")
     check.email("email", values.get("email"))
     check_exists(
         session,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Any
 
@@ -18,21 +19,38 @@ from delegations.services.base import (
     refuse_delete,
     update_record,
 )
-from delegations.services.validation import Checker
+from delegations.services.validation import COUNTRY, LONG, NAME, POSTCODE, SHORT, TITLE, Checker
 
 FIELDS = (
     "name", "address", "postcode", "city", "country", "latitude", "longitude",
     "access_notes", "organisation_id",
 )  # fmt: skip
+LIMITS = {
+    "name": TITLE, "address": SHORT, "postcode": POSTCODE, "city": NAME,
+    "country": COUNTRY, "access_notes": LONG,
+}  # fmt: skip
+"""The most characters each text field holds."""
+MULTILINE = frozenset({"access_notes"})
+"""The text fields that may hold line breaks; the others are one line."""
+
+
+def _coordinate(value: Any, bound: int) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and -bound <= value <= bound
+    )
 
 
 def validate(session: Session, values: dict[str, Any], check: Checker) -> None:
+    check.texts(values, LIMITS, MULTILINE)
     check.required("name", values.get("name"))
     lat, lon = values.get("latitude"), values.get("longitude")
-    if lat is not None and not (isinstance(lat, int | float) and -90 <= lat <= 90):
-        check.add("latitude", f"latitude {lat} is not between -90 and 90")
-    if lon is not None and not (isinstance(lon, int | float) and -180 <= lon <= 180):
-        check.add("longitude", f"longitude {lon} is not between -180 and 180")
+    if lat is not None and not _coordinate(lat, 90):
+        check.add("latitude", "is not a latitude between -90 and 90")
+    if lon is not None and not _coordinate(lon, 180):
+        check.add("longitude", "is not a longitude between -180 and 180")
     if (lat is None) != (lon is None):
         check.add(
             "latitude" if lat is None else "longitude",
