@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from qt_screen import offscreen_platform
+
+os.environ.setdefault("QT_QPA_PLATFORM", offscreen_platform())
 os.environ.pop("DELEGATIONS_DB", None)
 
 from delegations.model import Delegation

@@ -19,19 +19,17 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
-    QTimeEdit,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
 import delegations.ui
 from delegations.services.listings import Choice
+from delegations.ui.editors import DateEdit, DateTimeEdit, TimeEdit
 from delegations.ui.forms import (
     FIELD_KINDS,
     NOT_SET,
@@ -103,24 +101,24 @@ def _edit_bool(editor: QWidget) -> bool:
 
 
 def _edit_date(editor: QWidget) -> date:
-    assert isinstance(editor, QDateEdit)
+    assert isinstance(editor, DateEdit)
     editor.setDate(QDate(2025, 3, 15))
     return date(2025, 3, 15)
 
 
 def _edit_optional_date(editor: QWidget) -> None:
-    assert isinstance(editor, QDateEdit)
+    assert isinstance(editor, DateEdit)
     editor.setDate(NOT_SET)
 
 
 def _edit_time(editor: QWidget) -> time:
-    assert isinstance(editor, QTimeEdit)
+    assert isinstance(editor, TimeEdit)
     editor.setTime(QTime(10, 15))
     return time(10, 15)
 
 
 def _edit_datetime(editor: QWidget) -> datetime:
-    assert isinstance(editor, QDateTimeEdit)
+    assert isinstance(editor, DateTimeEdit)
     editor.setDateTime(QDateTime(QDate(2025, 3, 16), QTime(18, 45)))
     return datetime(2025, 3, 16, 18, 45, tzinfo=ATHENS)
 
@@ -227,7 +225,7 @@ def test_datetime_follows_its_time_zone_field(qtbot: QtBot) -> None:
     instant = datetime(2025, 3, 14, 8, 0, tzinfo=ZoneInfo("UTC"))
     form.set_values({"tz": "Asia/Tokyo", "at": instant})
     editor = form.editors["at"]
-    assert isinstance(editor, QDateTimeEdit)
+    assert isinstance(editor, DateTimeEdit)
     assert editor.dateTime().time() == QTime(17, 0)  # shown as Tokyo wall-clock time
     values, problems = form.read()
     assert problems == {}

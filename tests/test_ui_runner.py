@@ -265,3 +265,23 @@ def test_export_page_refuses_the_database_itself(window: MainWindow) -> None:
     assert exports.task is None or not exports.busy()
     assert "database in use" in exports.status.text()
     assert window.db.path.read_bytes() == before
+
+
+def test_tab_into_a_filtered_table_then_delete_acts_on_a_row(
+    qtbot,
+    window: MainWindow,
+    answers: Answers,  # type: ignore[no-untyped-def]
+) -> None:
+    from PySide6.QtCore import Qt
+
+    window.show_page("venues")
+    page = window.pages["venue"]
+    page.focus_filter()
+    qtbot.keyClicks(page.filter, "Barcelona")
+    assert page.model.rowCount() >= 1
+    page.table.clearSelection()
+    page.table.setFocus(Qt.FocusReason.TabFocusReason)
+    assert page.selected_ids() == [page.model.id_at(0)]
+    answers.yes = False
+    window.delete_records()
+    assert answers.questions or answers.messages  # the delete was asked about or refused

@@ -82,7 +82,8 @@ class DelegationRow:
 
 
 def list_delegations(session: Session, ids: Collection[int] | None = None) -> list[DelegationRow]:
-    """Every delegation (or those of ``ids``), latest first, with its counts."""
+    """Every delegation (or those of ``ids``) with its counts: latest start first,
+    then by title ignoring case and accents."""
     attendees = (
         select(Participation.delegation_id, func.count().label("n"))
         .group_by(Participation.delegation_id)
@@ -110,7 +111,9 @@ def list_delegations(session: Session, ids: Collection[int] | None = None) -> li
     )
     if ids is not None:
         query = query.where(Delegation.id.in_(list(ids)))
-    return [DelegationRow(*row) for row in session.execute(query).all()]
+    rows = [DelegationRow(*row) for row in session.execute(query).all()]
+    rows.sort(key=lambda r: (-r.start_date.toordinal(), fold(r.title), r.id))
+    return rows
 
 
 def items_for_person(session: Session, delegation_id: int, person_id: int) -> list[AgendaItem]:
@@ -151,21 +154,36 @@ def items_hosted_by(
 def search_people(session: Session, text: str, limit: int | None = 200) -> list[Person]:
     """People whose name, e-mail or organisation contains every word of ``text``.
 
-    Ignores case and accents: ``jose`` finds ``José``.
+    Ignores case and accents: ``jose`` finds ``José``. By family then given name,
+    also ignoring case and accents (the first ``limit`` in that order).
     """
-    query = select(Person).outerjoin(Person.organisation).options(joinedload(Person.organisation))
-    for word in fold(text).split():
-        pattern = f"%{_escape(word)}%"
-        query = query.where(
-            or_(
-                Person.search_text.like(pattern, escape="\\"),
-                Organisation.search_text.like(pattern, escape="\\"),
-            )
+    conditions = [
+        or_(
+            Person.search_text.like(pattern, escape="\\"),
+            Organisation.search_text.like(pattern, escape="\\"),
         )
-    query = query.order_by(Person.family_name, Person.given_name, Person.id)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+        for pattern in (f"%{_escape(word)}%" for word in fold(text).split())
+    ]
+    with_organisation = joinedload(Person.organisation)
+    if limit is None:
+        everyone = session.scalars(
+            select(Person)
+            .outerjoin(Person.organisation)
+            .where(*conditions)
+            .options(with_organisation)
+        )
+        return sorted(everyone, key=lambda p: (fold(p.family_name), fold(p.given_name), p.id))
+    # Order the names in Python (SQL's order is binary), then load only the first ones.
+    names = session.execute(
+        select(Person.id, Person.family_name, Person.given_name)
+        .outerjoin(Person.organisation)
+        .where(*conditions)
+    )
+    first = sorted(names, key=lambda r: (fold(r[1]), fold(r[2]), r[0]))[:limit]
+    ids = [r[0] for r in first]
+    loaded = session.scalars(select(Person).where(Person.id.in_(ids)).options(with_organisation))
+    by_id = {p.id: p for p in loaded}
+    return [by_id[i] for i in ids]
 
 
 def _escape(word: str) -> str:
@@ -197,6 +215,7 @@ def _find(
     if not matches:
         raise NotFound(f"no {what} matches '{ref}'")
     if len(matches) > 1:
+        matches.sort(key=lambda m: (fold(label(m)), m.id))
         raise Ambiguous(f"{what}s", ref, [f"{label(m)} (id {m.id})" for m in matches])
     return matches[0]
 

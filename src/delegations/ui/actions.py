@@ -157,6 +157,47 @@ def shortcut_help() -> str:
     return f"{table(rows)}<p><b>In the agenda</b></p>{table(list(AGENDA_KEYS))}"
 
 
+def how_to() -> list[tuple[str, str]]:
+    """The first steps, each naming the menu entries and keys declared above."""
+    return [
+        (
+            "Create a delegation",
+            f"{hint('go:delegations')}, then {hint('new_record')}: fill in the title, "
+            "dates and time zone, and press OK. It opens in its workspace.",
+        ),
+        (
+            "Add attendees",
+            "In the delegation's Attendees tab, press “Add person…” for someone already in "
+            "People, or “New person…” to create them; set their role, status, travel and "
+            "hotel with “Edit…”.",
+        ),
+        (
+            "Plan the agenda",
+            "In the Agenda tab, double-click a free time (or press “New item…”); drag an "
+            "item to move it, or its bottom edge to change its end.",
+        ),
+        (
+            "Export",
+            f"{hint('show_exports')}: choose the document, check “Save as”, press Export, "
+            "then Open file or Open folder.",
+        ),
+    ]
+
+
+def help_text() -> str:
+    """Help ▸ Keyboard shortcuts: the shortcuts, then how to do the usual things (HTML)."""
+    steps = "".join(
+        f"<li><b>{html.escape(what)}</b>: {html.escape(how)}</li>" for what, how in how_to()
+    )
+    return f"{shortcut_help()}<p><b>How to</b></p><ol>{steps}</ol>"
+
+
+def action_text(text: str) -> str:
+    """``text`` as a menu entry shows it: "&" doubled, so that "Paris & Co" keeps its "&"
+    instead of underlining the next letter."""
+    return text.replace("&", "&&")
+
+
 def build_menus(
     bar: QMenuBar, parent: QWidget, slot_for: Callable[[str], Callable[[], object] | None]
 ) -> dict[str, QAction | QMenu]:

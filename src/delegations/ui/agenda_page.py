@@ -26,6 +26,7 @@ from delegations.ui import actions
 from delegations.ui.actions import agenda_hint
 from delegations.ui.agenda_view import HEADER, AgendaGrid, blocks_for
 from delegations.ui.forms import CheckList, ChoiceCombo, Field, RecordDialog
+from delegations.ui.records import new_record_dialog, with_new_buttons
 from delegations.ui.runner import Runner
 
 HINT = agenda_hint()
@@ -97,6 +98,7 @@ class AgendaPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.scroller, 1)
+        layout.addWidget(self.grid.make_legend())
         layout.addWidget(hint)
         self.grid.selection_changed.connect(self._update_buttons)
         self.grid.selection_changed.connect(self._reveal)
@@ -164,10 +166,25 @@ class AgendaPage(QWidget):
         assert self.delegation is not None
         delegation = self.delegation
         zone = delegation.timezone
-        db = self.runner.db
-        with db.session() as session:
-            venues = listings.venue_choices(session)
-            organisations = listings.organisation_choices(session)
+        runner = self.runner
+        db = runner.db
+
+        def venues() -> list[listings.Choice]:
+            with db.session() as session:
+                return listings.venue_choices(session)
+
+        def organisations() -> list[listings.Choice]:
+            with db.session() as session:
+                return listings.organisation_choices(session)
+
+        def new_contact(parent: RecordDialog) -> RecordDialog | None:
+            """A person of the chosen host organisation (none without a host)."""
+            host = parent.form.editors["host_organisation_id"]
+            org = host.current_id() if isinstance(host, ChoiceCombo) else None
+            if org is None:
+                return None
+            return new_record_dialog(runner, "person", parent, {"organisation_id": org})
+
         attendees = [
             listings.Choice(p.id, f"{p.person.full_name} ({p.role.label.lower()})")
             for p in sorted(
@@ -183,8 +200,8 @@ class AgendaPage(QWidget):
             Field("day", "Day", "date"),
             Field("starts", "Starts", "time", aliases=("starts_at",)),
             Field("ends", "Ends", "time", aliases=("ends_at",)),
-            Field("venue_id", "Venue", "choice", choices=lambda: venues),
-            Field("host_organisation_id", "Host", "choice", choices=lambda: organisations),
+            Field("venue_id", "Venue", "choice", choices=venues),
+            Field("host_organisation_id", "Host", "choice", choices=organisations),
             Field(
                 "host_confirmation",
                 "Host confirmation",
@@ -194,7 +211,7 @@ class AgendaPage(QWidget):
                 ],
                 none_label="(not asked yet)",
             ),
-            Field("host_contact_ids", "Host contacts", "checklist", choices=lambda: []),
+            Field("host_contact_ids", "Host contacts", "checklist", create=new_contact),
             Field("everyone", "Everyone attending", "bool"),
             Field("participant_ids", "Participants", "checklist", choices=lambda: attendees),
             Field("description", "Description", "multiline"),
@@ -245,7 +262,7 @@ class AgendaPage(QWidget):
             return outcome.result
 
         title = f"Agenda item – {item.title}" if item else "New agenda item"
-        dialog = RecordDialog(title, fields, save, values, self)
+        dialog = RecordDialog(title, with_new_buttons(fields, runner), save, values, self)
         self._wire_item_dialog(dialog, old.get("host_contact_ids") or [])
         return dialog
 
@@ -265,8 +282,16 @@ class AgendaPage(QWidget):
                 people = listings.person_choices(session, org) if org is not None else []
             contacts.set_choices(people, keep)
             contacts.setEnabled(org is not None)
+            new_contact = dialog.new_buttons.get("host_contact_ids")
+            if new_contact is not None:
+                new_contact.setEnabled(org is not None)
+
+        def created(name: str, record_id: Any) -> None:
+            if name == "host_contact_ids":  # a new person of the host: tick them
+                host_changed([*contacts.checked_ids(), record_id])
 
         host.currentIndexChanged.connect(lambda _i: host_changed())
+        dialog.created.connect(created)
         host_changed(contact_ids)
         everyone.toggled.connect(lambda on: participants.setEnabled(not on))
         participants.setEnabled(not everyone.isChecked())

@@ -8,6 +8,12 @@ mouse (drag the body, or the bottom edge) and with the keyboard:
 * Alt+Shift+Up / Alt+Shift+Down: end 15 minutes earlier / later;
 * Alt+Left / Alt+Right: move to the previous / next day;
 * Ctrl+D: duplicate.
+
+The hours scale to the height the grid has (``fit_height``): the day's range
+(at least 08:00–19:00, with half an hour around the items) fills the scroll
+area's viewport, between ``MIN_HOUR_PX`` and ``MAX_HOUR_PX`` per hour. A card
+shows the host's answer ("✓ confirmed", "? asked", "✗ declined"), also in its
+tooltip and accessible description; ``agenda_legend`` explains the colours.
 """
 
 from __future__ import annotations
@@ -17,12 +23,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -30,9 +37,9 @@ from PySide6.QtGui import (
     QPen,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from delegations.model import AgendaItem, Delegation, ItemKind, ItemStatus
+from delegations.model import AgendaItem, Delegation, HostConfirmation, ItemKind, ItemStatus
 
 STEP = timedelta(minutes=15)
 GUTTER = 60
@@ -40,7 +47,10 @@ HEADER = 44
 TOP_PAD = 12
 HOUR_PX = 72
 MIN_HOUR_PX = 40
-MAX_HOUR_PX = 96
+MAX_HOUR_PX = 160
+FIRST_HOUR = 8
+LAST_HOUR = 19
+HOUR_PAD = timedelta(minutes=30)
 MIN_LANE_PX = 150
 MIN_DAY_PX = 300
 EDGE_PX = 6
@@ -67,6 +77,18 @@ ACCENTS: dict[ItemKind, str] = {
     ItemKind.NETWORKING: "#db2777",
     ItemKind.FREE_TIME: "#94a3b8",
 }
+HOST_MARKS: dict[HostConfirmation, tuple[str, str, str]] = {
+    HostConfirmation.CONFIRMED: ("✓", "confirmed", "#15803d"),
+    HostConfirmation.REQUESTED: ("?", "asked", "#b45309"),
+    HostConfirmation.DECLINED: ("✗", "declined", "#b91c1c"),
+}
+"""The host's answer on a card: symbol, word and colour."""
+HOST_ANSWERS: dict[HostConfirmation | None, str] = {
+    HostConfirmation.CONFIRMED: "confirmed",
+    HostConfirmation.REQUESTED: "asked, no answer yet",
+    HostConfirmation.DECLINED: "declined",
+    None: "not asked yet",
+}
 
 
 @dataclass(frozen=True)
@@ -84,6 +106,8 @@ class Block:
         who: "Everyone" or how many attendees.
         lane: its column among parallel items.
         lanes: how many parallel columns its group needs.
+        host: the host organisation's name, if any.
+        host_confirmation: whether the host confirmed, was asked, or declined.
     """
 
     id: int
@@ -96,15 +120,42 @@ class Block:
     who: str = ""
     lane: int = 0
     lanes: int = 1
+    host: str = ""
+    host_confirmation: HostConfirmation | None = None
 
     @property
     def day(self) -> date:
         return self.start.date()
 
+    def mark(self) -> str:
+        """The host's answer as the card shows it: "✓ confirmed", "? asked", "✗ declined"."""
+        if self.host_confirmation is None:
+            return ""
+        symbol, word, _colour = HOST_MARKS[self.host_confirmation]
+        return f"{symbol} {word}"
+
+    def host_text(self) -> str:
+        """Who hosts and their answer: "Host Barcelona Activa: confirmed" (or empty)."""
+        if not self.host and self.host_confirmation is None:
+            return ""
+        who = f"Host {self.host}" if self.host else "Host"
+        return f"{who}: {HOST_ANSWERS[self.host_confirmation]}"
+
     def describe(self) -> str:
-        return f"{self.start:%A %H:%M}–{self.end:%H:%M}, {self.title}" + (
-            f", {self.venue}" if self.venue else ""
-        )
+        parts = [f"{self.start:%A %H:%M}–{self.end:%H:%M}", self.title]
+        parts += [p for p in (self.venue, self.host_text()) if p]
+        if self.status != ItemStatus.CONFIRMED:
+            parts.append(ItemStatus(self.status).label.lower())
+        return ", ".join(parts)
+
+    def tooltip(self) -> str:
+        """What the card says, whole: time, title, kind and status, place, who, host."""
+        lines = [
+            f"{self.start:%a %H:%M}–{self.end:%H:%M}  {self.title}",
+            f"{ItemKind(self.kind).label} · {ItemStatus(self.status).label}",
+        ]
+        lines += [p for p in (self.venue, self.who, self.host_text()) if p]
+        return "\n".join(lines)
 
 
 def blocks_for(delegation: Delegation) -> list[Block]:
@@ -120,7 +171,35 @@ def _block(item: AgendaItem, zone: ZoneInfo) -> Block:
     venue = item.venue.name if item.venue else ""
     count = len(item.participants)
     who = "Everyone" if item.everyone else f"{count} attendee{'' if count == 1 else 's'}"
-    return Block(item.id, item.title, item.kind, item.status, start, end, venue, who)
+    host = item.host.display_name if item.host else ""
+    return Block(
+        item.id,
+        item.title,
+        item.kind,
+        item.status,
+        start,
+        end,
+        venue,
+        who,
+        host=host,
+        host_confirmation=item.host_confirmation,
+    )
+
+
+def hour_range(blocks: Sequence[Block]) -> tuple[int, int]:
+    """The hours a day column shows: the items' with ``HOUR_PAD`` around them, and at
+    least ``FIRST_HOUR``–``LAST_HOUR``."""
+    first, last = FIRST_HOUR, LAST_HOUR
+    for block in blocks:
+        early = block.start - HOUR_PAD
+        first = min(first, early.hour if early.date() == block.day else 0)
+        if block.end.date() == block.day:
+            late = block.end + HOUR_PAD
+            if late.date() != block.day:
+                last = 24
+            else:
+                last = max(last, late.hour + (1 if late.minute or late.second else 0))
+    return max(first, 0), min(last, 24)
 
 
 def assign_lanes(blocks: Sequence[Block]) -> list[Block]:
@@ -190,6 +269,8 @@ class AgendaGrid(QWidget):
         self.last_hour = 19
         self.selected: int | None = None
         self.hour_px = HOUR_PX
+        self.legend: QWidget | None = None
+        self._viewport: QWidget | None = None
         self._drag: tuple[str, Block, QPointF] | None = None
         self._ghost: Block | None = None
         self._day_x: list[tuple[float, float]] = []
@@ -200,12 +281,9 @@ class AgendaGrid(QWidget):
         self.zone = ZoneInfo(zone)
         self.blocks = list(blocks)
         self.days = sorted(set(days) | {b.day for b in self.blocks})
-        starts = [b.start.hour for b in self.blocks]
-        ends = [
-            b.end.hour + (1 if b.end.minute else 0) for b in self.blocks if b.end.date() == b.day
-        ]
-        self.first_hour = max(min([8, *starts]) - 0, 0)
-        self.last_hour = min(max([19, *ends]), 24)
+        self.first_hour, self.last_hour = hour_range(self.blocks)
+        if self._viewport is not None:
+            self.fit_height(self._viewport.height())
         if self.selected is not None and self.block(self.selected) is None:
             self.selected = None
             self.selection_changed.emit(None)
@@ -216,7 +294,12 @@ class AgendaGrid(QWidget):
         self._describe()
 
     def fit_height(self, height: int) -> None:
-        """Scale the hours so that the day fits ``height`` pixels, within readable limits."""
+        """Scale the hours so that the day fits ``height`` pixels, within readable limits.
+
+        The grid does it itself whenever the scroll area's viewport it sits in
+        changes size (shown, window resized, a scroll bar appears) and when its
+        hours change; calling it again with the same height changes nothing.
+        """
         hours = max(self.last_hour - self.first_hour, 1)
         wanted = (height - HEADER - TOP_PAD - 8) / hours
         hour_px = int(max(MIN_HOUR_PX, min(wanted, MAX_HOUR_PX)))
@@ -224,6 +307,44 @@ class AgendaGrid(QWidget):
             self.hour_px = hour_px
             self.updateGeometry()
             self.update()
+
+    def make_legend(self) -> QWidget:
+        """The legend of the grid's colours, borders and host marks, to show beside it."""
+        from delegations.ui.agenda_legend import AgendaLegend
+
+        self.legend = AgendaLegend()
+        return self.legend
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ParentChange:
+            self._follow_viewport()
+        elif event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            block = self.block_at(QPointF(event.pos()))
+            if block is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                rect = self.rect_for(block).toAlignedRect()
+                QToolTip.showText(event.globalPos(), block.tooltip(), self, rect)
+            return True
+        return super().event(event)
+
+    def _follow_viewport(self) -> None:
+        """Watch the widget the grid sits in (a scroll area's viewport) to fit its height."""
+        parent = self.parentWidget()
+        if parent is self._viewport:
+            return
+        if self._viewport is not None:
+            self._viewport.removeEventFilter(self)
+        self._viewport = parent
+        if parent is not None:
+            parent.installEventFilter(self)
+            self.fit_height(parent.height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._viewport and event.type() == QEvent.Type.Resize:
+            self.fit_height(self._viewport.height())
+        return super().eventFilter(watched, event)
 
     def block(self, item_id: int | None) -> Block | None:
         return next((b for b in self.blocks if b.id == item_id), None)
@@ -431,17 +552,39 @@ class AgendaGrid(QWidget):
             lines += [(title_font, t, "#111827") for t in self._title_lines(block, text_rect)]
             if extra:
                 lines.append((small, extra, "#4b5563"))
+        mark_width = self._paint_mark(painter, block, text_rect, small)
         y = text_rect.top()
-        for font, text, colour in lines:
+        for index, (font, text, colour) in enumerate(lines):
             metrics = QFontMetrics(font)
             if y + metrics.height() > text_rect.bottom() + 2 and y > text_rect.top():
                 break
             painter.setFont(font)
             painter.setPen(QColor(colour))
-            elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(text_rect.width()))
+            width = int(text_rect.width()) - (mark_width if index == 0 else 0)
+            elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(width, 0))
             painter.drawText(QPointF(text_rect.left(), y + metrics.ascent()), elided)
             y += metrics.height() + 1
         painter.restore()
+
+    def _paint_mark(self, painter: QPainter, block: Block, text_rect: QRectF, font: QFont) -> int:
+        """The host's answer at the card's top right ("✓ confirmed", or "✓" when narrow);
+        returns the width it takes from the first line."""
+        if block.host_confirmation is None:
+            return 0
+        symbol, word, colour = HOST_MARKS[block.host_confirmation]
+        bold = QFont(font)
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        text = f"{symbol} {word}"
+        if metrics.horizontalAdvance(text) > text_rect.width() * 0.4:
+            text = symbol
+        width = metrics.horizontalAdvance(text)
+        painter.setFont(bold)
+        painter.setPen(QColor(colour))
+        painter.drawText(
+            QPointF(text_rect.right() - width, text_rect.top() + metrics.ascent()), text
+        )
+        return width + 6
 
     def _title_lines(self, block: Block, text_rect: QRectF) -> list[str]:
         """The title on two lines when it is too wide for one and the item is tall enough."""

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,20 +28,21 @@ from delegations.model import (
     TravelDirection,
     TravelLeg,
     TravelMode,
+    fold,
 )
 from delegations.model import count_of as plural
 from delegations.services import ValidationError, listings, participations
 from delegations.services import operations as ops
 from delegations.ui import actions
 from delegations.ui.forms import Field, RecordDialog
-from delegations.ui.records import listing, person_fields
+from delegations.ui.records import listing, person_fields, with_new_buttons
 from delegations.ui.runner import Runner
 from delegations.ui.table_models import Cell, Column, Row, RowTableModel
 from delegations.ui.tables import RecordTable
 
 COLUMNS = (
-    Column("Name"),
-    Column("Organisation"),
+    Column("Name", stretch=True),
+    Column("Organisation", stretch=True),
     Column("Role"),
     Column("Status"),
     Column("Arrival"),
@@ -60,16 +64,27 @@ def _journey(leg: TravelLeg | None, arriving: bool) -> Cell:
     return Cell(shown, moment)
 
 
+def name_order(participation: Participation) -> tuple[str, str]:
+    """How an attendee sorts: family then given name, ignoring case and accents."""
+    person = participation.person
+    return fold(person.family_name), fold(person.given_name)
+
+
 def attendee_rows(delegation: Delegation) -> list[tuple[Any, ...]]:
-    """One row per participation: name, organisation, role, status, journeys, hotel."""
+    """One row per participation: name, organisation, role, status, journeys, hotel.
+
+    By family then given name, ignoring case and accents (the Name column sorts
+    the same way).
+    """
     rows = []
-    for p in delegation.participations:
+    ordered = sorted(delegation.participations, key=lambda p: (name_order(p), p.id))
+    for p in ordered:
         person = p.person
         org = person.organisation.display_name if person.organisation else ""
         rows.append(
             (
                 p.id,
-                Cell(person.full_name, (person.family_name.casefold(), person.given_name)),
+                Cell(person.full_name, name_order(p)),
                 org,
                 p.role,
                 p.status,
@@ -79,6 +94,42 @@ def attendee_rows(delegation: Delegation) -> list[tuple[Any, ...]]:
             )
         )
     return rows
+
+
+def _by_name(row: Row) -> Any:
+    """The attendees table's own order (until a column is sorted): its Name keys."""
+    name = row.values[0]
+    return (name.key if isinstance(name, Cell) else name, row.id)
+
+
+def status_counts(delegation: Delegation) -> str:
+    """The counts as screens say them: "5 confirmed, 2 invited, 11 attendees listed".
+
+    Only confirmed people are counted as coming: the invited have not answered
+    yet, and the declined and cancelled are only listed. (Documents still include
+    the invited: see ``ParticipationStatus.attending``.)
+    """
+    statuses = [p.status for p in delegation.participations]
+    confirmed = statuses.count(ParticipationStatus.CONFIRMED)
+    invited = statuses.count(ParticipationStatus.INVITED)
+    return f"{confirmed} confirmed, {invited} invited, {plural(len(statuses), 'attendee')} listed"
+
+
+def _same(day: date) -> date:
+    return day
+
+
+def hotel_dates(fields: list[Field], delegation: Delegation) -> list[Field]:
+    """``fields`` with the hotel dates opening on the visit's days, check-out following check-in."""
+    near = {"check_in": delegation.start_date, "check_out": delegation.end_date}
+    out = []
+    for spec in fields:
+        if spec.name in near:
+            day = near[spec.name]
+            follows = "check_in" if spec.name == "check_out" else None
+            spec = replace(spec, near=partial(_same, day), follows=follows)
+        out.append(spec)
+    return out
 
 
 def travel_fields(direction: TravelDirection) -> list[Field]:
@@ -179,15 +230,14 @@ class AttendeesPage(QWidget):
     def set_delegation(self, delegation: Delegation) -> None:
         self.delegation = delegation
         keep = self.table.selected_ids()
+        # By name unless the user sorted by a column (the model keeps that sort).
+        self.model.natural = _by_name
         self.model.set_records(attendee_rows(delegation))
         if not self._sized and self.model.rowCount():
             self.table.size_columns()
             self._sized = True
         self.table.select_ids(keep)
-        attending = sum(1 for p in delegation.participations if p.status.attending)
-        self.count.setText(
-            f"{attending} attending, {plural(len(delegation.participations), 'attendee')} listed"
-        )
+        self.count.setText(status_counts(delegation))
         self._update_buttons()
 
     def _tooltip(self, row: Row, column: int) -> str | None:
@@ -259,14 +309,18 @@ class AttendeesPage(QWidget):
             assert outcome is not None
             return outcome.result
 
-        return RecordDialog(f"Add a person to “{delegation.title}”", fields, save, None, self)
+        start = {"role": Role.DELEGATE, "status": ParticipationStatus.INVITED}
+        return RecordDialog(f"Add a person to “{delegation.title}”", fields, save, start, self)
 
     def new_person_dialog(self) -> RecordDialog:
         """A dialog creating a person and adding them at once (not shown yet)."""
         assert self.delegation is not None
         delegation = self.delegation
+        # Everything about the person but their notes (the attendee has their own).
+        person = [f for f in person_fields(self.runner.db) if f.name != "notes"]
         fields = [
-            *person_fields(self.runner.db)[:7],
+            *with_new_buttons(person, self.runner),
+            Field("attendance_section", "In this delegation", "section"),
             Field("role", "Role", "enum", enum=Role),
             Field("status", "Status", "enum", enum=ParticipationStatus),
         ]
@@ -278,7 +332,8 @@ class AttendeesPage(QWidget):
             assert outcome is not None
             return outcome.result
 
-        return RecordDialog("New person in the delegation", fields, save, None, self)
+        start = {"role": Role.DELEGATE, "status": ParticipationStatus.INVITED}
+        return RecordDialog("New person in the delegation", fields, save, start, self)
 
     def open_add_existing(self) -> None:
         if self.delegation is not None:
@@ -295,7 +350,7 @@ class AttendeesPage(QWidget):
         delegation = self.delegation
         p = self.participation(pid)
         assert p is not None
-        fields = list(ATTENDEE_FIELDS)
+        fields = hotel_dates(ATTENDEE_FIELDS, delegation)
         for direction in DIRECTIONS:
             fields += travel_fields(direction)
         old = {name: getattr(p, name) for name in participations.FIELDS}
@@ -347,6 +402,7 @@ class AttendeesPage(QWidget):
             Field("check_in", "Check-in", "optional_date"),
             Field("check_out", "Check-out", "optional_date"),
         ]
+        fields = hotel_dates(fields, self.delegation)
         first = chosen[0] if chosen else None
         start = {
             "role": first.role if first else Role.DELEGATE,

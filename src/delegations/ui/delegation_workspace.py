@@ -24,7 +24,7 @@ from delegations.services import operations as ops
 from delegations.services.changes import Changes
 from delegations.ui import actions
 from delegations.ui.agenda_page import AgendaPage
-from delegations.ui.attendees import AttendeesPage
+from delegations.ui.attendees import AttendeesPage, status_counts
 from delegations.ui.export_page import ExportPage
 from delegations.ui.forms import Form
 from delegations.ui.pages import WORKSPACE_PAGES
@@ -95,11 +95,10 @@ class OverviewPage(QWidget):
         self.old = {name: getattr(delegation, name) for name in delegations.FIELDS}
         if not (same and self.form.is_dirty()):
             self.form.set_values(self.old)
-        attending = sum(1 for p in delegation.participations if p.status.attending)
         lead = delegation.lead_officer.full_name if delegation.lead_officer else "no lead officer"
         self.summary.setText(
-            f"{delegation.day_count} day{'s' if delegation.day_count != 1 else ''}, "
-            f"{attending} attending ({plural(len(delegation.participations), 'attendee')} listed), "
+            f"{delegation.day_count} day{'s' if delegation.day_count != 1 else ''}; "
+            f"{status_counts(delegation)}; "
             f"{plural(len(delegation.items), 'agenda item')}; lead officer: {lead}."
         )
         self._update_buttons()
@@ -179,7 +178,7 @@ class DelegationWorkspace(QWidget):
         self.overview = OverviewPage(runner)
         self.attendees = AttendeesPage(runner, confirm)
         self.agenda = AgendaPage(runner, confirm, inform)
-        self.exports = ExportPage(runner.db, export_folder)
+        self.exports = ExportPage(runner.db, export_folder, confirm=confirm)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Delegation pages")
         self.tabs.addTab(self.overview, "&Overview")

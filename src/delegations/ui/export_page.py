@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -46,6 +47,8 @@ class ExportPage(QWidget):
     Args:
         db: the open database (the worker opens its own session on it).
         folder: where files are suggested by default.
+        confirm: asks a yes/no question (title, text) → yes? (replacing a file);
+            by default a message box. ``open_url`` and ``choose_file`` are hooks too.
         parent: the Qt parent.
 
     Signals:
@@ -60,7 +63,13 @@ class ExportPage(QWidget):
     folder_used = Signal(object)
     layouts_loaded = Signal()
 
-    def __init__(self, db: Database, folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        folder: Path,
+        parent: QWidget | None = None,
+        confirm: Callable[[str, str], bool] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.db = db
         self.folder = folder
@@ -71,7 +80,9 @@ class ExportPage(QWidget):
         self.last_written: Path | None = None
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
         self.choose_file: Callable[[str, str], str] = self._choose_file
-        self._file_edited = False
+        self.confirm: Callable[[str, str], bool] = confirm or self._ask
+        self._typed: dict[str, str] = {}
+        """The file name the user typed or chose, per document (kind key)."""
         self._layout_descriptions: dict[str, str] = {}
         self._build()
 
@@ -217,6 +228,8 @@ class ExportPage(QWidget):
     # data -----------------------------------------------------------------------
     def set_delegation(self, delegation: Delegation) -> None:
         """Offer exports of ``delegation`` (a loaded one: attendees and hosts are listed)."""
+        if delegation.id != self.delegation_id:
+            self._typed.clear()  # names typed for another delegation's documents
         self.delegation_id = delegation.id
         self.title = delegation.title
         keep_attendee, keep_host = self.attendee.currentData(), self.host.currentData()
@@ -320,14 +333,17 @@ class ExportPage(QWidget):
         return "-".join(parts) + self.suffix()
 
     def _suggest_file(self) -> None:
-        if self._file_edited and self.file.text().strip():
-            current = Path(self.file.text().strip())
-            self.file.setText(str(current.with_suffix(self.suffix())))
+        """Save as: the name the user gave this document (with the right suffix), else
+        the suggested name for it in the export folder."""
+        typed = self._typed.get(self.current_kind().key, "").strip()
+        if typed:
+            self.file.setText(str(Path(typed).with_suffix(self.suffix())))
             return
         self.file.setText(str(self.folder / self.suggested_name()))
 
     def _file_touched(self) -> None:
-        self._file_edited = True
+        """The user typed in "Save as": keep that name for this document."""
+        self._typed[self.current_kind().key] = self.file.text()
 
     def _choose_file(self, suggestion: str, filters: str) -> str:
         path, _ = QFileDialog.getSaveFileName(self, "Export to", suggestion, filters)
@@ -342,7 +358,7 @@ class ExportPage(QWidget):
         path = self.choose_file(self.file.text(), filters)
         if path:
             self.file.setText(path)
-            self._file_edited = True
+            self._typed[self.current_kind().key] = path
 
     # exporting -------------------------------------------------------------------
     def options(self) -> ExportOptions:
@@ -381,6 +397,13 @@ class ExportPage(QWidget):
         refused = output_refusal(out, self.db.path)
         if refused is not None:
             self._show_failure(f"{out.name} is {refused}; choose another file.")
+            return
+        if out.exists() and not self.confirm(
+            "Replace the file?",
+            f"{out.name} already exists in {out.parent}.\n\nReplace it with the new "
+            f"{self.current_kind().label.lower()}?",
+        ):
+            self.status.setText(f"Not exported: {out.name} was kept as it was.")
             return
         kind, options, db, delegation_id = (
             self.current_kind().key,
@@ -430,6 +453,7 @@ class ExportPage(QWidget):
 
     def _succeeded(self, path: Path) -> None:
         self.last_written = Path(path)
+        self.folder = self.last_written.parent  # later suggestions go beside it
         self.status.setText(f"Wrote {self.last_written}")
         self.open_file_button.show()
         self.open_folder_button.show()
@@ -453,11 +477,23 @@ class ExportPage(QWidget):
 
     def open_file(self) -> None:
         if self.last_written is not None:
-            self.open_url(QUrl.fromLocalFile(str(self.last_written)))
+            self._open(self.last_written, "file")
 
     def open_folder(self) -> None:
         if self.last_written is not None:
-            self.open_url(QUrl.fromLocalFile(str(self.last_written.parent)))
+            self._open(self.last_written.parent, "folder")
+
+    def _open(self, path: Path, what: str) -> None:
+        """Open ``path`` with the system's application; say so when none could."""
+        if self.open_url(QUrl.fromLocalFile(str(path))) is False:
+            self.status.setText(
+                f"No application could open the {what} {path}. Open it from your file "
+                "manager, or install an application for it."
+            )
+
+    def _ask(self, title: str, text: str) -> bool:
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        return QMessageBox.question(self, title, text, yes | no, no) == yes
 
     def wait(self, ms: int = 30000) -> None:
         """Wait for a running export (used when the window closes)."""

@@ -10,30 +10,42 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, Signal, SignalInstance
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QObject,
+    QRect,
+    Qt,
+    Signal,
+    SignalInstance,
+)
+from PySide6.QtGui import QFocusEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QScrollArea,
-    QTimeEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from delegations.services import ServiceError, ValidationError
 from delegations.services.listings import Choice
+from delegations.services.places import zone_for
+from delegations.ui.editors import DateEdit, DateTimeEdit, TimeEdit, ZoneCombo, text_of
 
 NOT_SET = QDate(1900, 1, 1)
 ERROR_STYLE = "color: #b3261e;"
@@ -55,6 +67,19 @@ class Field:
         placeholder: grey hint text.
         zone: for ``datetime``: the name of the field holding the time zone, or a zone.
         aliases: other error keys that belong to this field.
+        create: makes a record for a ``choice`` or ``checklist`` field without leaving
+            the dialog: called with the dialog, it returns a new dialog (not shown yet)
+            whose ``saved`` signal carries the new record's id, or None. A
+            ``RecordDialog`` shows a "New…" button beside such a field; after creation
+            the field's choices are reloaded and the new record chosen.
+        follows: what the field follows. A ``date`` or ``optional_date`` field: an
+            earlier date field; when that day moves, this one keeps its distance to
+            it (never ending before it). A ``timezone`` field: the country field, or
+            the (country, city) fields, of a place; the zone is the place's until
+            people choose one (``places.zone_for``).
+        near: the day a ``date``, ``optional_date`` or ``datetime`` field is about
+            while it has none: a new required one starts on it (default today); an
+            unset optional one's calendar opens on it and ↑/↓ first set it to it.
     """
 
     name: str
@@ -66,13 +91,18 @@ class Field:
     placeholder: str = ""
     zone: str = "UTC"
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    create: Callable[[RecordDialog], RecordDialog | None] | None = None
+    follows: str | tuple[str, ...] | None = None
+    near: Callable[[], date | None] | None = None
 
 
 class ChoiceCombo(QComboBox):
     """A combo box of records: the index maps to an id kept in a Python list.
 
     Filling uses one ``addItems`` call, so 10,000 people load at once; typing
-    narrows the list (the completer matches anywhere in the label).
+    narrows the list (the completer matches anywhere in the label). A name longer
+    than the box shows from its start; only while typing does the text scroll to
+    keep the cursor in view.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -87,6 +117,19 @@ class ChoiceCombo(QComboBox):
         self.setMaxVisibleItems(15)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(24)
+        self.currentIndexChanged.connect(lambda _i: self.show_start())
+        self.activated.connect(lambda _i: self.show_start())
+
+    def show_start(self) -> None:
+        """Show the text from its beginning (a long name is cut on the right)."""
+        line = self.lineEdit()
+        if line is not None:
+            line.setCursorPosition(0)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        if event.reason() != Qt.FocusReason.PopupFocusReason:
+            self.show_start()
 
     def set_choices(self, choices: Sequence[Choice], none_label: str = "(none)") -> None:
         keep = self.current_id()
@@ -108,6 +151,7 @@ class ChoiceCombo(QComboBox):
             self.setCurrentIndex(self._ids.index(record_id))
         except ValueError:
             self.setCurrentIndex(0 if self._ids else -1)
+        self.show_start()
 
 
 class EnumCombo(QComboBox):
@@ -405,93 +449,102 @@ class BoolKind(FieldKind[QCheckBox]):
         return editor.toggled
 
 
-class DateKind(FieldKind[QDateEdit]):
-    """A day (today when new); with ``optional``, "Not set" (None) is a value too."""
+class DateKind(FieldKind[DateEdit]):
+    """A day, typed ("1/7/2027", "1 July", "2027-07-01") or picked in the calendar
+    (Alt+↓, F4); ↑/↓ change it by a day.
+
+    A new one shows ``Field.near`` (default today). With ``optional``, empty ("Not
+    set", None) is a value too, and ``Field.near`` is where its calendar opens and
+    what ↑/↓ first set. With ``Field.follows`` (an earlier date field), it keeps its
+    distance to that day when that day moves, never ending before it.
+    """
 
     def __init__(self, optional: bool = False) -> None:
         self.optional = optional
 
-    def create(self, spec: Field, form: Form) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("ddd d MMM yyyy")
-        if self.optional:
-            edit.setMinimumDate(NOT_SET)
-            edit.setSpecialValueText("Not set")
-            edit.setDate(NOT_SET)
-        else:
-            edit.setDate(QDate.currentDate())
+    def create(self, spec: Field, form: Form) -> DateEdit:
+        edit = DateEdit(self.optional, spec.near)
+        if spec.follows:
+            leader = form.editors.get(spec.follows) if isinstance(spec.follows, str) else None
+            if not isinstance(leader, DateEdit):
+                raise ValueError(f"{spec.name} follows {spec.follows!r}: not an earlier date field")
+            edit.follow(leader)
         return edit
 
-    def set(self, editor: QDateEdit, value: Any, context: FieldContext) -> None:
-        editor.setDate(qdate(value) if isinstance(value, date) else NOT_SET)
+    def set(self, editor: DateEdit, value: Any, context: FieldContext) -> None:
+        editor.set_value(value if isinstance(value, date) else None)
 
-    def get(self, editor: QDateEdit, context: FieldContext) -> tuple[Any, Problem | None]:
-        if self.optional and editor.date() == NOT_SET:
-            return None, None
-        return editor.date().toPython(), None
+    def get(self, editor: DateEdit, context: FieldContext) -> tuple[Any, Problem | None]:
+        editor.commit()
+        day, problem = editor.read()
+        return (None, Problem(problem)) if problem else (day, None)
 
-    def changed_signal(self, editor: QDateEdit) -> SignalInstance:
-        return editor.dateChanged
+    def raw(self, editor: DateEdit, context: FieldContext) -> Any:
+        return editor.raw()
 
-
-class TimeKind(FieldKind[QTimeEdit]):
-    """A time of day, to the minute."""
-
-    def create(self, spec: Field, form: Form) -> QTimeEdit:
-        clock = QTimeEdit()
-        clock.setDisplayFormat("HH:mm")
-        return clock
-
-    def set(self, editor: QTimeEdit, value: Any, context: FieldContext) -> None:
-        if isinstance(value, time):
-            editor.setTime(QTime(value.hour, value.minute))
-
-    def get(self, editor: QTimeEdit, context: FieldContext) -> tuple[Any, Problem | None]:
-        return editor.time().toPython(), None
-
-    def raw(self, editor: QTimeEdit, context: FieldContext) -> Any:
-        return editor.dateTime().toString(Qt.DateFormat.ISODate)
-
-    def changed_signal(self, editor: QTimeEdit) -> SignalInstance:
-        return editor.timeChanged
+    def changed_signal(self, editor: DateEdit) -> SignalInstance:
+        return editor.textChanged
 
 
-class DateTimeKind(FieldKind[QDateTimeEdit]):
-    """An aware datetime, edited as wall-clock time in the zone ``Field.zone`` names.
+class TimeKind(FieldKind[TimeEdit]):
+    """A time of day, to the minute: "930", "9:30", "09h30", "9h" or "14" (14:00);
+    ↑/↓ change it by 15 minutes."""
+
+    def create(self, spec: Field, form: Form) -> TimeEdit:
+        return TimeEdit()
+
+    def set(self, editor: TimeEdit, value: Any, context: FieldContext) -> None:
+        editor.set_value(value if isinstance(value, time) else None)
+
+    def get(self, editor: TimeEdit, context: FieldContext) -> tuple[Any, Problem | None]:
+        editor.commit()
+        clock, problem = editor.read()
+        return (None, Problem(problem)) if problem else (clock, None)
+
+    def raw(self, editor: TimeEdit, context: FieldContext) -> Any:
+        return editor.raw()
+
+    def changed_signal(self, editor: TimeEdit) -> SignalInstance:
+        return editor.textChanged
+
+
+class DateTimeKind(FieldKind[DateTimeEdit]):
+    """An aware datetime, edited as a day and a wall-clock time (typed as in ``date``
+    and ``time`` fields) in the zone ``Field.zone`` names.
 
     ``Field.zone`` is the name of the field holding the zone (its value while
     values are shown, else its editor's text), or a zone itself.
     """
 
-    def create(self, spec: Field, form: Form) -> QDateTimeEdit:
-        dt = QDateTimeEdit()
-        dt.setCalendarPopup(True)
-        dt.setDisplayFormat("ddd d MMM yyyy  HH:mm")
-        return dt
+    def create(self, spec: Field, form: Form) -> DateTimeEdit:
+        edit = DateTimeEdit(spec.near)
+        guard = WheelGuard(edit)
+        for part, what in zip(edit.parts(), ("day", "time"), strict=True):
+            guard.guard(part)
+            part.setAccessibleName(f"{spec.label} ({what})")
+        return edit
 
-    def set(self, editor: QDateTimeEdit, value: Any, context: FieldContext) -> None:
+    def set(self, editor: DateTimeEdit, value: Any, context: FieldContext) -> None:
         if isinstance(value, datetime):
             local = value.astimezone(ZoneInfo(self.zone(context)))
-            editor.setDateTime(QDateTime(qdate(local.date()), QTime(local.hour, local.minute)))
+            editor.set_value(local.date(), local.time())
 
-    def get(self, editor: QDateTimeEdit, context: FieldContext) -> tuple[Any, Problem | None]:
-        qdt = editor.dateTime()
-        day, clock = qdt.date().toPython(), qdt.time().toPython()
-        assert isinstance(day, date) and isinstance(clock, time)
+    def get(self, editor: DateTimeEdit, context: FieldContext) -> tuple[Any, Problem | None]:
+        editor.commit()
+        moment, problem = editor.read()
+        if problem or moment is None:
+            return None, Problem(problem or "enter a day")
         try:
             zone = ZoneInfo(self.zone(context))
         except (KeyError, ValueError):
             return None, Problem("choose a time zone from the list", context.spec.zone)
-        return datetime.combine(day, clock.replace(second=0, microsecond=0)).replace(
-            tzinfo=zone
-        ), None
+        return moment.replace(tzinfo=zone), None
 
-    def raw(self, editor: QDateTimeEdit, context: FieldContext) -> Any:
-        return editor.dateTime().toString(Qt.DateFormat.ISODate)
+    def raw(self, editor: DateTimeEdit, context: FieldContext) -> Any:
+        return editor.raw()
 
-    def changed_signal(self, editor: QDateTimeEdit) -> SignalInstance:
-        return editor.dateTimeChanged
+    def changed_signal(self, editor: DateTimeEdit) -> SignalInstance:
+        return editor.textChanged
 
     @staticmethod
     def zone(context: FieldContext) -> str:
@@ -504,26 +557,62 @@ class DateTimeKind(FieldKind[QDateTimeEdit]):
         return spec.zone if "/" in spec.zone or spec.zone == "UTC" else "UTC"
 
 
-class TimezoneKind(FieldKind[QComboBox]):
-    """An IANA time zone name, picked from the list (typing narrows it)."""
+class TimezoneKind(FieldKind[ZoneCombo]):
+    """An IANA time zone name, picked from the list (typing narrows it; "paris",
+    "Paris" or "France" becomes "Europe/Paris" on leaving the field).
 
-    def create(self, spec: Field, form: Form) -> QComboBox:
-        tz = QComboBox()
-        tz.setEditable(True)
-        tz.addItems(timezone_names())
-        tz_completer = tz.completer()
-        assert tz_completer is not None
-        tz_completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        tz.setCurrentText("")
-        return tz
+    With ``Field.follows`` (the country field, or the country and city fields, listed
+    before it), the zone is the place's (``places.zone_for``) while nobody has chosen
+    one: shown values follow when their zone is the place's or the place is unknown.
+    """
 
-    def set(self, editor: QComboBox, value: Any, context: FieldContext) -> None:
-        editor.setCurrentText(value or "")
+    def create(self, spec: Field, form: Form) -> ZoneCombo:
+        combo = ZoneCombo(timezone_names())
+        sources = [form.editors.get(name) for name in self.place_fields(spec)]
+        if not all(isinstance(s, QLineEdit | QComboBox) for s in sources):
+            raise ValueError(f"{spec.name} follows {spec.follows!r}: not earlier text fields")
 
-    def get(self, editor: QComboBox, context: FieldContext) -> tuple[Any, Problem | None]:
-        return editor.currentText().strip(), None
+        def place_changed(*_args: object) -> None:
+            combo.follow_place(zone_for(*(text_of(source) for source in sources[:2])))
 
-    def changed_signal(self, editor: QComboBox) -> SignalInstance:
+        for source in sources:
+            if isinstance(source, QLineEdit):
+                source.textChanged.connect(place_changed)
+            elif isinstance(source, QComboBox):
+                source.currentTextChanged.connect(place_changed)
+        return combo
+
+    @staticmethod
+    def place_fields(spec: Field) -> tuple[str, ...]:
+        """The names of the (country, city) fields the zone follows."""
+        follows = spec.follows
+        return (follows,) if isinstance(follows, str) else tuple(follows or ())
+
+    def place_zone(self, context: FieldContext) -> str | None:
+        """The zone of the place being shown (None when unknown or not followed)."""
+        names = self.place_fields(context.spec)[:2]
+        if not names:
+            return None
+        texts = [
+            str(context.values.get(name) or "")
+            if name in context.values
+            else text_of(context.form.editors.get(name))
+            for name in names
+        ]
+        return zone_for(*texts)
+
+    def set(self, editor: ZoneCombo, value: Any, context: FieldContext) -> None:
+        zone = str(value or "")
+        place = self.place_zone(context)
+        editor.set_zone(zone, following=not zone or place is None or place == zone)
+
+    def get(self, editor: ZoneCombo, context: FieldContext) -> tuple[Any, Problem | None]:
+        return editor.zone(), None
+
+    def raw(self, editor: ZoneCombo, context: FieldContext) -> Any:
+        return editor.currentText().strip()
+
+    def changed_signal(self, editor: ZoneCombo) -> SignalInstance:
         return editor.currentTextChanged
 
 
@@ -658,6 +747,9 @@ class Form(QWidget):
         self._baseline = self.raw_values()
 
     # messages ---------------------------------------------------------------
+    _shown_with: dict[str, Any] | None = None
+    """What each field with a message held when it was shown; None until a message is."""
+
     def clear_errors(self) -> None:
         self.general.hide()
         for label in self.errors.values():
@@ -665,6 +757,32 @@ class Form(QWidget):
             label.hide()
         for editor in self.editors.values():
             editor.setAccessibleDescription("")
+        if self._shown_with is not None:
+            self._shown_with.clear()
+
+    def clear_error(self, name: str) -> None:
+        """Take away the message under field ``name``."""
+        self.errors[name].clear()
+        self.errors[name].hide()
+        self.editors[name].setAccessibleDescription("")
+        if self._shown_with is not None:
+            self._shown_with.pop(name, None)
+
+    def _watch_edits(self) -> None:
+        """From now on an edit takes away the messages it may have answered."""
+        if self._shown_with is None:
+            self._shown_with = {}
+            self.edited.connect(self._clear_answered)
+
+    def _clear_answered(self) -> None:
+        """A field's message goes once the field changes; the general one on any edit."""
+        self.general.hide()
+        if not self._shown_with:
+            return
+        now = self.raw_values()
+        for name, before in list(self._shown_with.items()):
+            if now.get(name) != before:
+                self.clear_error(name)
 
     def show_errors(self, errors: dict[str, str], prefix: str = "") -> None:
         """Show each message under its field; others at the top of the form."""
@@ -683,12 +801,20 @@ class Form(QWidget):
             label.show()
             self.editors[target].setAccessibleDescription(message)
             first = first or self.editors[target]
+        self._watch_edits()
+        if self._shown_with is not None:
+            shown = self.raw_values()
+            self._shown_with.update(
+                {name: shown.get(name) for name, label in self.errors.items() if label.text()}
+            )
         if unplaced:
             self.show_general("\n".join(unplaced))
         if first is not None:
             first.setFocus()
 
     def show_general(self, message: str) -> None:
+        """Show ``message`` at the top of the form (until the next edit)."""
+        self._watch_edits()
         self.general.setText(message)
         self.general.show()
 
@@ -707,6 +833,12 @@ class Form(QWidget):
 class RecordDialog(QDialog):
     """A dialog around a ``Form``: OK saves through ``save`` and stays open on errors.
 
+    The dialog fits the screen: the form scrolls while OK and Cancel stay in view.
+    It opens with the first field focused. Escape or Cancel after typing asks
+    whether to save, discard or keep editing (``ask_discard``). A field with
+    ``Field.create`` gets a "New…" button that opens a nested dialog; the record
+    it creates is then chosen in the field, and what was typed here stays.
+
     Args:
         title: the window title.
         fields: the form's fields.
@@ -714,11 +846,24 @@ class RecordDialog(QDialog):
         values: the values to start from.
         parent: the parent window.
 
+    Attributes:
+        ask_discard: asks what to do with typed changes on Escape or Cancel and
+            returns "save", "discard" or "cancel" (keep editing). None (the default)
+            asks with a window-modal message box (Save, Discard, Cancel) that does
+            not block: the answer is acted on when it is given.
+        new_buttons: the "New…" button of each field with ``Field.create``.
+        nested: the dialogs opened by those buttons that are still open.
+
     Signals:
         saved(object): ``save`` succeeded; carries what it returned.
+        created(str, object): a nested dialog created a record for a field (name, id).
     """
 
     saved = Signal(object)
+    created = Signal(str, object)
+
+    SCREEN_MARGIN = 48
+    """Pixels of the available screen left around the dialog (its frame, some air)."""
 
     def __init__(
         self,
@@ -732,26 +877,143 @@ class RecordDialog(QDialog):
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.save = save
+        self.ask_discard: Callable[[], str] | None = None
+        self._asking: QMessageBox | None = None
+        self.nested: list[RecordDialog] = []
+        self.new_buttons: dict[str, QToolButton] = {}
+        self._focused = False
         self.form = Form(fields)
         if values:
             self.form.set_values(values)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(self.form)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.setWidget(self.form)
+        for spec in self.form.fields:
+            if spec.create is not None:
+                self._add_new_button(spec)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(scroll)
+        layout.addWidget(self.scroller, 1)
         layout.addWidget(self.buttons)
-        width = max(520, self.form.sizeHint().width() + 60)
-        height = min(self.form.sizeHint().height() + 90, 760)
+        self.fit_to_screen()
+
+    # size and focus -----------------------------------------------------------
+    def available_geometry(self) -> QRect:
+        """The part of the dialog's screen windows may use (without task bars)."""
+        screen = self.screen()
+        if screen is None:
+            parent = self.parentWidget()
+            screen = parent.screen() if parent is not None else None
+        if screen is None:
+            screen = QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1024, 700)
+
+    def fit_to_screen(self) -> None:
+        """As large as the form asks, but never larger than the screen allows."""
+        area = self.available_geometry()
+        hint = self.form.sizeHint()
+        layout = self.layout()
+        assert layout is not None
+        margins = layout.contentsMargins()
+        chrome = (
+            margins.top()
+            + margins.bottom()
+            + max(layout.spacing(), 0)
+            + self.buttons.sizeHint().height()
+            + 12
+        )
+        room_width = max(area.width() - self.SCREEN_MARGIN, 200)
+        room_height = max(area.height() - self.SCREEN_MARGIN, 200)
+        width = min(max(520, hint.width() + 60), room_width)
+        height = min(hint.height() + chrome, room_height)
         self.resize(width, height)
 
+    def first_editor(self) -> QWidget | None:
+        """The first field people can type into (headings and disabled fields skipped)."""
+        for spec in self.form.fields:
+            editor = self.form.editors[spec.name]
+            if (
+                editor.isEnabled()
+                and editor.isVisibleTo(self)
+                and editor.focusPolicy() != Qt.FocusPolicy.NoFocus
+            ):
+                return editor
+        return None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._focused:
+            self._focused = True
+            editor = self.first_editor()
+            if editor is not None:
+                editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # creating a record from a field ----------------------------------------------
+    def _spec(self, name: str) -> Field:
+        return next(spec for spec in self.form.fields if spec.name == name)
+
+    def _add_new_button(self, spec: Field) -> None:
+        """Put a "New…" button beside the field's editor."""
+        editor = self.form.editors[spec.name]
+        box = editor.parentWidget()
+        column = box.layout() if box is not None else None
+        if not isinstance(column, QBoxLayout):
+            return
+        index = column.indexOf(editor)
+        column.removeWidget(editor)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        row.addWidget(editor, 1)
+        button = QToolButton()
+        button.setText("New…")
+        button.setObjectName(f"{spec.name}_new")
+        button.setAccessibleName(f"New… for {spec.label}")
+        button.setToolTip(f"Create one for “{spec.label}” without leaving this dialog")
+        row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        column.insertLayout(max(index, 0), row)
+        QWidget.setTabOrder(editor, button)
+        button.clicked.connect(lambda _checked=False, name=spec.name: self.create_for(name))
+        self.new_buttons[spec.name] = button
+
+    def create_for(self, name: str) -> RecordDialog | None:
+        """Open the nested dialog creating a record for field ``name`` (None if none)."""
+        spec = self._spec(name)
+        if spec.create is None:
+            return None
+        nested = spec.create(self)
+        if nested is None:
+            return None
+        self.nested.append(nested)
+        nested.saved.connect(lambda record_id: self._created(name, record_id))
+        nested.finished.connect(lambda _result: self._nested_closed(nested))
+        nested.open()
+        return nested
+
+    def _nested_closed(self, nested: RecordDialog) -> None:
+        if nested in self.nested:
+            self.nested.remove(nested)
+        nested.deleteLater()
+
+    def _created(self, name: str, record_id: Any) -> None:
+        """Offer the new record in field ``name`` and choose it."""
+        spec = self._spec(name)
+        editor = self.form.editors[name]
+        if spec.choices is not None and isinstance(editor, ChoiceCombo):
+            editor.set_choices(spec.choices(), spec.none_label)
+            editor.set_current_id(record_id)
+        elif spec.choices is not None and isinstance(editor, CheckList):
+            editor.set_choices(spec.choices(), [*editor.checked_ids(), record_id])
+        self.created.emit(name, record_id)
+        editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # saving and closing ----------------------------------------------------------
     def ok_button(self) -> Any:
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
@@ -775,5 +1037,63 @@ class RecordDialog(QDialog):
         self.saved.emit(result)
         super().accept()
 
+    def reject(self) -> None:
+        """Cancel or Escape: asks first when something was typed (see ``ask_discard``)."""
+        if not (self.isVisible() and self.form.is_dirty()):
+            super().reject()
+        elif self.ask_discard is not None:
+            self._answered(self.ask_discard())
+        else:
+            self._ask_in_box()
+
+    def _answered(self, answer: str) -> None:
+        if answer == "save":
+            self.accept()
+        elif answer == "discard":
+            super().reject()
+
+    def _ask_in_box(self) -> None:
+        """Ask Save / Discard / Cancel in a message box; act when it is answered."""
+        if self._asking is not None:
+            self._asking.raise_()
+            return
+        buttons = QMessageBox.StandardButton
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Unsaved changes",
+            f"Save the changes in “{self.windowTitle()}”?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            self,
+        )
+        box.setInformativeText("Discard throws away what you typed; Cancel keeps editing.")
+        box.setDefaultButton(buttons.Save)
+        box.setEscapeButton(buttons.Cancel)
+        answers = {buttons.Save: "save", buttons.Discard: "discard"}
+
+        def finished(_result: int) -> None:
+            self._asking = None
+            clicked = box.clickedButton()
+            chosen = box.standardButton(clicked) if clicked is not None else buttons.Cancel
+            box.deleteLater()
+            self._answered(answers.get(chosen, "cancel"))
+
+        box.finished.connect(finished)
+        self._asking = box
+        box.open()
+
+    def done(self, result: int) -> None:
+        if self._asking is not None:
+            asking, self._asking = self._asking, None
+            asking.finished.disconnect()
+            asking.reject()
+            asking.deleteLater()
+        for nested in list(self.nested):
+            nested.form.mark_clean()
+            nested.reject()
+        super().done(result)
+
     def is_dirty(self) -> bool:
-        return self.isVisible() and self.form.is_dirty()
+        """Typed changes not saved yet, here or in a dialog opened from here."""
+        return self.isVisible() and (
+            self.form.is_dirty() or any(nested.is_dirty() for nested in self.nested)
+        )

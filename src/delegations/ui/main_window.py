@@ -7,9 +7,11 @@ page's ``apply``, and each page redraws what the change touches.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox
 
@@ -20,7 +22,32 @@ from delegations.ui.file_actions import FileActions
 from delegations.ui.forms import RecordDialog
 from delegations.ui.navigator import Navigator
 from delegations.ui.runner import ChangeEvent, Runner
-from delegations.ui.settings import Settings
+from delegations.ui.settings import Settings, fit_to_screen
+
+
+def readme_path() -> Path:
+    """The documentation: the README installed with the package if there is one, else
+    the project's README (a source checkout: ``src/delegations/../../README.md``)."""
+    import delegations
+
+    package = Path(delegations.__file__).resolve().parent
+    installed, project = package / "README.md", package.parent.parent / "README.md"
+    return installed if installed.is_file() else project
+
+
+def about_text(db_path: Path) -> str:
+    """Help ▸ About (HTML): the version, a link to the documentation, the database."""
+    from delegations import __version__
+
+    readme = readme_path()
+    link = QUrl.fromLocalFile(str(readme)).toString()
+    return (
+        f"<p><b>Delegations {html.escape(__version__)}</b></p>"
+        "<p>Plan study visits: delegations, hosts, venues, people and agendas.</p>"
+        f'<p>Documentation: <a href="{html.escape(link)}">{html.escape(readme.name)}</a>'
+        f" ({html.escape(str(readme))})</p>"
+        f"<p>Database: {html.escape(str(db_path))}</p>"
+    )
 
 
 class MainWindow(QMainWindow):
@@ -111,7 +138,9 @@ class MainWindow(QMainWindow):
         self.current_list_page = self.navigator.current_list_page
         self.open_workspace = self.navigator.open_workspace
         self.chosen_delegation = self.navigator.chosen_delegation
-        self.setWindowTitle(f"Delegations – {db.path.name}")
+        # Qt adds the application's name ("demo.db — Delegations").
+        self.setWindowTitle(db.path.name)
+        self.setWindowFilePath(str(db.path))
         self.db_label.setText(str(db.path))
         self._history_changed()
 
@@ -128,12 +157,13 @@ class MainWindow(QMainWindow):
 
     def _history_changed(self) -> None:
         history = self.runner.history
-        for action, can, label in (
-            (self.undo_action, history.can_undo(), history.undo_label()),
-            (self.redo_action, history.can_redo(), history.redo_label()),
+        for key, action, can, label in (
+            ("undo", self.undo_action, history.can_undo(), history.undo_label()),
+            ("redo", self.redo_action, history.can_redo(), history.redo_label()),
         ):
             action.setEnabled(can)
-            action.setText(f"{action.text().split(' ')[0]} {label}".rstrip())
+            verb = actions.spec(key).label
+            action.setText(f"{verb} {actions.action_text(label)}".rstrip())
 
     def reload_lists(self) -> None:
         """Re-read every table shown so far (after a change made outside the window)."""
@@ -183,16 +213,10 @@ class MainWindow(QMainWindow):
         self.show_page("exports")
 
     def show_shortcuts(self) -> None:
-        self.inform("Keyboard shortcuts", actions.shortcut_help())
+        self.inform("Keyboard shortcuts and how to", actions.help_text())
 
     def show_about(self) -> None:
-        from delegations import __version__
-
-        self.inform(
-            "About Delegations",
-            f"Delegations {__version__}\nPlan study visits: delegations, hosts, venues, "
-            f"people and agendas.\n\nDatabase: {self.db.path}",
-        )
+        self.inform("About Delegations", about_text(self.db.path))
 
     # unsaved work -----------------------------------------------------------------
     def all_dialogs(self) -> list[RecordDialog]:
@@ -226,6 +250,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown:
             self._shown = True
+            fit_to_screen(self)  # again, now that the frame's size is known
             self.first_shown.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -244,7 +269,15 @@ class MainWindow(QMainWindow):
         return QMessageBox.question(self, title, text, yes | no, no) == yes
 
     def _tell(self, title: str, text: str) -> None:
-        QMessageBox.information(self, title, text)
+        """A message; HTML (help, About) is shown formatted with working links, any
+        other text as it is (a "<" in a message is not taken for a tag)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Information, title, "", QMessageBox.StandardButton.Ok, self
+        )
+        rich = text.lstrip().startswith("<")
+        box.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+        box.setText(text)
+        box.exec()
 
     def _choose(self, caption: str, start: str, filters: str, save: bool) -> str:
         pick = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
@@ -14,6 +16,7 @@ from delegations.services import operations as ops
 from delegations.services.changes import Changes
 from delegations.services.storage import Database
 from delegations.ui import actions
+from delegations.ui.editors import next_weekday
 from delegations.ui.forms import Field, RecordDialog
 from delegations.ui.runner import ChangeEvent, Runner
 from delegations.ui.table_models import Column, Row
@@ -85,6 +88,46 @@ def _chooser(db: Database, read: Callable[[Any], list[listings.Choice]]) -> Call
     return load
 
 
+NEW_FROM_FIELD: dict[str, str] = {
+    "organisation_id": "organisation",
+    "sending_organisation_id": "organisation",
+    "host_organisation_id": "organisation",
+    "lead_officer_id": "person",
+    "venue_id": "venue",
+}
+"""The kind of record a choice field of this name refers to (its "New…" button makes one)."""
+
+
+def new_record_dialog(
+    runner: Runner, key: str, parent: QWidget, values: dict[str, Any] | None = None
+) -> RecordDialog:
+    """A dialog creating a ``key`` record from inside another dialog (not shown yet).
+
+    It saves through the runner like every edit; its ``saved`` signal carries the
+    new record's id.
+    """
+    kind = KINDS[key]
+
+    def save(fields: dict[str, Any]) -> Any:
+        outcome = runner.run(ops.create(key, fields), parent, in_form=True)
+        assert outcome is not None
+        return outcome.result
+
+    fields = with_new_buttons(kind.fields(runner.db), runner)
+    return RecordDialog(f"New {kind.noun}", fields, save, values, parent)
+
+
+def with_new_buttons(fields: Sequence[Field], runner: Runner) -> list[Field]:
+    """``fields``, where a choice of an organisation, person or venue can create one."""
+    linked = []
+    for spec in fields:
+        key = NEW_FROM_FIELD.get(spec.name)
+        if key is not None and spec.kind == "choice" and spec.create is None:
+            spec = replace(spec, create=partial(new_record_dialog, runner, key))
+        linked.append(spec)
+    return linked
+
+
 def organisation_fields(db: Database) -> list[Field]:
     return [
         Field("name", "Name"),
@@ -146,9 +189,20 @@ def delegation_fields(db: Database) -> list[Field]:
         ),
         Field("destination_city", "Destination city"),
         Field("destination_country", "Destination country"),
-        Field("timezone", "Time zone", "timezone"),
-        Field("start_date", "Start date", "date"),
-        Field("end_date", "End date", "date"),
+        Field(
+            "timezone",
+            "Time zone",
+            "timezone",
+            follows=("destination_country", "destination_city"),
+        ),
+        Field("start_date", "Start date", "date", near=lambda: next_weekday(0)),
+        Field(
+            "end_date",
+            "End date",
+            "date",
+            follows="start_date",
+            near=lambda: next_weekday(0) + timedelta(days=1),
+        ),
         Field("status", "Status", "enum", enum=DelegationStatus),
         Field(
             "lead_officer_id",
@@ -356,9 +410,8 @@ class RecordPage(RecordListPage):
                 self.open_record(outcome.result)
             return outcome.result
 
-        return RecordDialog(
-            f"New {self.kind.noun}", self.kind.fields(self.db), save, defaults, self
-        )
+        fields = with_new_buttons(self.kind.fields(self.db), self.runner)
+        return RecordDialog(f"New {self.kind.noun}", fields, save, defaults, self)
 
     def edit_dialog(self, record_id: int) -> RecordDialog:
         """A dialog that edits record ``record_id`` when accepted (not shown yet)."""
@@ -371,7 +424,7 @@ class RecordPage(RecordListPage):
 
         return RecordDialog(
             f"Edit {self.kind.noun} – {ops.name_of(self.kind.key, old)}",
-            self.kind.fields(self.db),
+            with_new_buttons(self.kind.fields(self.db), self.runner),
             save,
             old,
             self,

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QSize
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 ORGANISATION = "Delegations"
 APPLICATION = "delegations"
@@ -90,13 +92,13 @@ class Settings:
         self.store.sync()
 
     def restore_window(self, window: Any) -> None:
-        """Size (within the screen), position, state and side-bar width as last left."""
-        width, height = 1280, 820
-        screen = window.screen()
-        if screen is not None:
-            available = screen.availableGeometry()
-            width, height = min(width, available.width()), min(height, available.height())
-        window.resize(max(width, 900), max(height, 600))
+        """Size, position, state and side-bar width as last left, within the screen.
+
+        Whatever was saved (a larger monitor since unplugged, another resolution),
+        the window is never larger than the screen's available area and lies
+        inside it (``fit_to_screen``).
+        """
+        window.resize(1280, 820)
         geometry = self.geometry()
         if geometry is not None:
             window.restoreGeometry(geometry)
@@ -109,6 +111,7 @@ class Settings:
         splitter = self.splitter("main")
         if splitter is not None:
             window.splitter.restoreState(splitter)
+        fit_to_screen(window)
 
     def save_window(self, window: Any) -> None:
         self.set_geometry(window.saveGeometry())
@@ -121,6 +124,40 @@ class Settings:
     def _bytes(self, key: str) -> QByteArray | None:
         value = self.store.value(key)
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Shrink and move ``window`` so that it lies within its screen's available area.
+
+    The screen is the one under the window's centre, else the window's own, else
+    the primary one. The window's minimum size is lowered on a screen smaller
+    than it, and its frame (title bar, borders, once known) is counted. A
+    maximised or full-screen window is left to the window manager.
+    """
+    if window.isMaximized() or window.isFullScreen():
+        return
+    screen = (
+        QGuiApplication.screenAt(window.frameGeometry().center())
+        or window.screen()
+        or QGuiApplication.primaryScreen()
+    )
+    if screen is None:
+        return
+    available = screen.availableGeometry()
+    frame, inner = window.frameGeometry(), window.geometry()
+    extra_w = max(frame.width() - inner.width(), 0)
+    extra_h = max(frame.height() - inner.height(), 0)
+    room_w, room_h = available.width() - extra_w, available.height() - extra_h
+    minimum = window.minimumSize()
+    if minimum.width() > room_w or minimum.height() > room_h:
+        window.setMinimumSize(min(minimum.width(), room_w), min(minimum.height(), room_h))
+    if window.width() > room_w or window.height() > room_h:
+        window.resize(min(window.width(), room_w), min(window.height(), room_h))
+    width, height = window.width() + extra_w, window.height() + extra_h
+    x = min(max(frame.x(), available.left()), available.left() + available.width() - width)
+    y = min(max(frame.y(), available.top()), available.top() + available.height() - height)
+    if (x, y) != (frame.x(), frame.y()):
+        window.move(x, y)
 
 
 def open_settings() -> QSettings:

@@ -120,6 +120,24 @@ def _key(value: Any) -> Any:
     return (0, quick_fold(_text(value)))
 
 
+def folded(value: Any) -> Any:
+    """A sort key in which text ignores case and accents: strings are folded, tuples
+    folded item by item, a ``Cell`` gives its key and None sorts as empty text.
+
+    The natural order of a page (``RowTableModel.natural``) is read through it, so
+    that "Ørestad" sorts with the O's and "zeta" with "Zeta".
+    """
+    if isinstance(value, str):
+        return quick_fold(value)
+    if isinstance(value, tuple):
+        return tuple(folded(v) for v in value)
+    if isinstance(value, Cell):
+        return folded(value.key)
+    if value is None:
+        return ""
+    return value
+
+
 def make_rows(columns: Sequence[Column], records: Sequence[tuple[Any, ...]]) -> list[Row]:
     """Rows from tuples ``(id, value per column...[, folded search text])``.
 
@@ -162,7 +180,9 @@ class RowTableModel(QAbstractTableModel):
         self._keys: dict[int, dict[int, Any]] = {}
         self.tooltip: Callable[[Row, int], str | None] | None = None
         self.natural: Callable[[Row], Any] | None = None
-        """The order rows arrive in (as the query sorts them), to place new rows."""
+        """The page's own order, used until a column is sorted: rows are put in it
+        when they are set and new rows are placed by it. Its text is compared
+        folded (``folded``): case and accents are ignored."""
 
     # data ---------------------------------------------------------------
     def set_records(self, records: Sequence[tuple[Any, ...]]) -> None:
@@ -174,6 +194,8 @@ class RowTableModel(QAbstractTableModel):
         self._keys = {}
         if self._sort is not None:
             self._sort_all(*self._sort)
+        elif self.natural is not None:
+            self._all.sort(key=self._order_key())
         self._refilter()
 
     def upsert(self, records: Sequence[tuple[Any, ...]], removed: Collection[int] = ()) -> None:
@@ -227,7 +249,7 @@ class RowTableModel(QAbstractTableModel):
         natural = self.natural
         if natural is None:
             return lambda r: 0  # no known order: new rows go first
-        return natural
+        return lambda r: folded(natural(r))
 
     def _same_place(self, old: Row, new: Row) -> bool:
         order = self._order_key()
@@ -266,6 +288,10 @@ class RowTableModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> Row:
         return self._rows[row]
+
+    def sample(self, count: int) -> list[Row]:
+        """The first ``count`` rows in order, whether the filter shows them or not."""
+        return self._all[:count]
 
     def ids(self) -> list[int]:
         return [r.id for r in self._rows]

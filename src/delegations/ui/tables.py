@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -61,7 +61,9 @@ class RecordTable(QTableView):
         self.setTabKeyNavigation(False)
         self._sorted: tuple[int, Qt.SortOrder] | None = None
         self._natural: list[tuple[int, int, bool]] = []
+        self._sampled = 0
         self.placeholder = ""
+        model.modelReset.connect(self._rows_arrived)
 
     def table_model(self) -> RowTableModel:
         model = self.model()
@@ -87,25 +89,41 @@ class RecordTable(QTableView):
         self.select_ids(keep)
 
     def size_columns(self) -> None:
-        """Size columns to a sample of rows and the headers, not to every row."""
+        """Size columns to a sample of rows and the headers, not to every row.
+
+        The sample is the first rows in order, whether the filter shows them or
+        not. When more rows arrive later (a list that was nearly empty), the
+        columns are sized again (``_rows_arrived``).
+        """
         model = self.table_model()
         metrics = self.fontMetrics()
-        sample = min(model.rowCount(), SAMPLE_ROWS)
+        sample = model.sample(SAMPLE_ROWS)
+        self._sampled = len(sample)
         self._natural = []
         for column, spec in enumerate(model.columns):
-            texts = [model.row_at(r).cells[column] for r in range(sample)]
+            texts = [row.cells[column] for row in sample]
             widest = max([metrics.horizontalAdvance(t) for t in texts] or [0])
             header = metrics.horizontalAdvance(spec.title) + 28
             width = min(max(widest + 20, header, 60), MAX_COLUMN_PX)
             self._natural.append((width, header, spec.stretch))
         self._fit()
 
-    def _fit(self) -> None:
-        """Fit the columns to the view: shrink wide ones when too wide, stretch one when not.
+    def _rows_arrived(self) -> None:
+        """Size the columns again when rows came after they were sized on a few."""
+        if not self._natural or self._sampled >= SAMPLE_ROWS:
+            return
+        if self.table_model().total_count() > self._sampled:
+            self.size_columns()
 
-        Columns keep their sampled width when there is room. When there is not,
-        columns wider than ``MIN_SHRUNK_PX`` give up width in proportion (their
-        text is elided; the tooltip shows it whole) before a scroll bar appears.
+    def _fit(self) -> None:
+        """Fit the columns to the view: shrink wide ones when too wide, widen all when not.
+
+        Columns keep their sampled width when it just fits. When there is room
+        left, every column takes a share of it in proportion to its width (a
+        ``stretch`` column counts twice), so that the table fills the view. When
+        there is not, columns wider than ``MIN_SHRUNK_PX`` give up width in
+        proportion (their text is elided; the tooltip shows it whole) before a
+        scroll bar appears.
         """
         if not self._natural:
             return
@@ -125,12 +143,31 @@ class RecordTable(QTableView):
                 if left > 0:
                     widest = max(range(len(slack)), key=lambda c: slack[c])
                     widths[widest] -= min(left, slack[widest])
-        else:
-            stretch = next((i for i, (_w, _h, st) in enumerate(self._natural) if st), None)
-            if stretch is not None:
-                widths[stretch] += -excess
+        elif excess < 0:
+            room = -excess
+            weights = [w * (2 if st else 1) for w, _h, st in self._natural]
+            total = sum(weights)
+            widths = [w + room * wt // total for w, wt in zip(widths, weights, strict=True)]
+            # What rounding left over goes to the last stretch column (else the last).
+            rest = available - sum(widths)
+            last = max(
+                (i for i, (_w, _h, st) in enumerate(self._natural) if st),
+                default=len(widths) - 1,
+            )
+            widths[last] += rest
         for column, width in enumerate(widths):
             self.setColumnWidth(column, width)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Arriving by Tab with nothing selected selects the current (or first) row,
+        so that Delete, F2 and Enter act on what the highlight shows."""
+        super().focusInEvent(event)
+        model = self.table_model()
+        if not model.rowCount() or self.selected_ids():
+            return
+        current = self.currentIndex()
+        row = current.row() if current.isValid() and current.row() < model.rowCount() else 0
+        self.selectRow(row)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
