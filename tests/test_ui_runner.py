@@ -285,3 +285,16 @@ def test_tab_into_a_filtered_table_then_delete_acts_on_a_row(
     answers.yes = False
     window.delete_records()
     assert answers.questions or answers.messages  # the delete was asked about or refused
+
+
+def test_tab_mnemonics_do_not_clash_with_the_menus(window: MainWindow) -> None:
+    """Alt+G opened the Go menu instead of the Agenda tab."""
+
+    def letter(text: str) -> str:
+        return text[text.index("&") + 1].lower()
+
+    menus = {letter(a.text()) for a in window.menuBar().actions()}
+    tabs = window.workspace.tabs
+    letters = [letter(tabs.tabText(i)) for i in range(tabs.count())]
+    assert len(set(letters)) == len(letters)
+    assert not menus & set(letters)

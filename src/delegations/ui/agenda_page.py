@@ -326,7 +326,7 @@ class AgendaPage(QWidget):
         outcome = self.runner.run(ops.duplicate_item(item_id), self)
         if outcome is None:
             return None
-        self.grid.selected = outcome.result
+        self.grid.select(outcome.result)  # selects the copy and scrolls it into view
         return outcome.result
 
     def duplicate_selected(self) -> None:

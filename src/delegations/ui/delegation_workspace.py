@@ -183,7 +183,7 @@ class DelegationWorkspace(QWidget):
         self.tabs.setAccessibleName("Delegation pages")
         self.tabs.addTab(self.overview, "&Overview")
         self.tabs.addTab(self.attendees, "&Attendees")
-        self.tabs.addTab(self.agenda, "A&genda")
+        self.tabs.addTab(self.agenda, "Agen&da")
         self.tabs.addTab(self.exports, "E&xports")
         self.tabs.currentChanged.connect(self._tab_changed)
         layout = QVBoxLayout(self)

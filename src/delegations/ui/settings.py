@@ -98,7 +98,7 @@ class Settings:
         the window is never larger than the screen's available area and lies
         inside it (``fit_to_screen``).
         """
-        window.resize(1280, 820)
+        window.resize(*first_size(window))
         geometry = self.geometry()
         if geometry is not None:
             window.restoreGeometry(geometry)
@@ -158,6 +158,17 @@ def fit_to_screen(window: QWidget) -> None:
     y = min(max(frame.y(), available.top()), available.top() + available.height() - height)
     if (x, y) != (frame.x(), frame.y()):
         window.move(x, y)
+
+
+def first_size(window: Any) -> tuple[int, int]:
+    """The size of a first start: most of a large screen, 1280 × 820 at least where it fits."""
+    screen = window.screen()
+    if screen is None:
+        return 1280, 820
+    available = screen.availableGeometry()
+    width = max(min(1280, available.width()), int(available.width() * 0.85))
+    height = max(min(820, available.height()), int(available.height() * 0.85))
+    return min(width, available.width()), min(height, available.height())
 
 
 def open_settings() -> QSettings:
