@@ -298,3 +298,25 @@ def test_tab_mnemonics_do_not_clash_with_the_menus(window: MainWindow) -> None:
     letters = [letter(tabs.tabText(i)) for i in range(tabs.count())]
     assert len(set(letters)) == len(letters)
     assert not menus & set(letters)
+
+
+def test_quitting_with_an_open_filled_dialog_can_save_it(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    def typed(name: str, text: str) -> None:
+        editor = window.dialogs[-1].form.editors[name]
+        assert isinstance(editor, QLineEdit)
+        editor.setText(text)
+
+    window.show_page("venues")
+    window.new_record()
+    typed("name", "Sala Apolo")
+    assert window.unsaved()
+    window.ask_save = lambda _title, _text: "save"  # type: ignore[method-assign]
+    assert window.may_discard("quit")
+    venues = window.pages["venue"].model
+    assert "Sala Apolo" in {venues.row_at(r).cells[0] for r in range(venues.rowCount())}
+    window.new_record()
+    typed("city", "Barcelona")  # no name: saving is refused and the dialog stays
+    assert not window.may_discard("quit")
+    assert window.dialogs[-1].isVisible()

@@ -7,47 +7,21 @@ page's ``apply``, and each page redraws what the change touches.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
-from pathlib import Path
+from functools import partial
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
 from delegations.services.storage import Database
-from delegations.ui import actions
+from delegations.ui import actions, prompts
 from delegations.ui.delegation_workspace import DelegationWorkspace
 from delegations.ui.file_actions import FileActions
 from delegations.ui.forms import RecordDialog
 from delegations.ui.navigator import Navigator
 from delegations.ui.runner import ChangeEvent, Runner
 from delegations.ui.settings import Settings, fit_to_screen
-
-
-def readme_path() -> Path:
-    """The documentation: the README installed with the package if there is one, else
-    the project's README (a source checkout: ``src/delegations/../../README.md``)."""
-    import delegations
-
-    package = Path(delegations.__file__).resolve().parent
-    installed, project = package / "README.md", package.parent.parent / "README.md"
-    return installed if installed.is_file() else project
-
-
-def about_text(db_path: Path) -> str:
-    """Help ▸ About (HTML): the version, a link to the documentation, the database."""
-    from delegations import __version__
-
-    readme = readme_path()
-    link = QUrl.fromLocalFile(str(readme)).toString()
-    return (
-        f"<p><b>Delegations {html.escape(__version__)}</b></p>"
-        "<p>Plan study visits: delegations, hosts, venues, people and agendas.</p>"
-        f'<p>Documentation: <a href="{html.escape(link)}">{html.escape(readme.name)}</a>'
-        f" ({html.escape(str(readme))})</p>"
-        f"<p>Database: {html.escape(str(db_path))}</p>"
-    )
 
 
 class MainWindow(QMainWindow):
@@ -78,9 +52,10 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.settings = settings
+        self._ask = partial(prompts.ask, self)
         self.confirm = confirm or self._ask
-        self.inform = inform or self._tell
-        self.choose_file = choose_file or self._choose
+        self.inform = inform or partial(prompts.tell, self)
+        self.choose_file = choose_file or partial(prompts.choose_file, self)
         self.dialogs: list[RecordDialog] = []
         self.files = FileActions(self)
         self.open_database = self.files.open_database
@@ -216,7 +191,7 @@ class MainWindow(QMainWindow):
         self.inform("Keyboard shortcuts and how to", actions.help_text())
 
     def show_about(self) -> None:
-        self.inform("About Delegations", about_text(self.db.path))
+        self.inform("About Delegations", prompts.about_text(self.db.path))
 
     # unsaved work -----------------------------------------------------------------
     def all_dialogs(self) -> list[RecordDialog]:
@@ -231,14 +206,34 @@ class MainWindow(QMainWindow):
         return found
 
     def may_discard(self, action: str) -> bool:
+        """Ask Save / Discard / Cancel when edits are not saved yet; True to go on."""
         unsaved = self.unsaved()
         if not unsaved:
             return True
         listing = "\n".join(f"  • {u}" for u in unsaved)
-        return self.confirm(
+        answer = self.ask_save(
             "Unsaved changes",
-            f"These edits are not saved yet:\n\n{listing}\n\nDiscard them and {action}?",
+            f"These edits are not saved yet:\n\n{listing}\n\nSave them before you {action}? "
+            "Discard throws them away; Cancel goes back to them.",
         )
+        if answer == "discard":
+            return True
+        return answer == "save" and self.save_all()
+
+    def save_all(self) -> bool:
+        """Save every dialog and the overview being edited; False if one refuses (it says why)."""
+        for dialog in [d for d in self.all_dialogs() if d.is_dirty()]:
+            dialog.accept()
+            if dialog.isVisible():
+                return False
+        workspace = self.open_workspace()
+        return not (workspace is not None and workspace.is_dirty()) or workspace.overview.save()
+
+    def ask_save(self, title: str, text: str) -> str:
+        """ "save", "discard" or "cancel" (tests inject ``confirm``: yes discards)."""
+        if self.confirm != self._ask:
+            return "discard" if self.confirm(title, text) else "cancel"
+        return prompts.ask_save(self, title, text)
 
     def close_dialogs(self) -> None:
         for dialog in self.all_dialogs():
@@ -262,24 +257,3 @@ class MainWindow(QMainWindow):
         self.files.wait()
         self.navigator.export_tasks_wait()
         event.accept()
-
-    # default dialogs --------------------------------------------------------------
-    def _ask(self, title: str, text: str) -> bool:
-        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-        return QMessageBox.question(self, title, text, yes | no, no) == yes
-
-    def _tell(self, title: str, text: str) -> None:
-        """A message; HTML (help, About) is shown formatted with working links, any
-        other text as it is (a "<" in a message is not taken for a tag)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Information, title, "", QMessageBox.StandardButton.Ok, self
-        )
-        rich = text.lstrip().startswith("<")
-        box.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
-        box.setText(text)
-        box.exec()
-
-    def _choose(self, caption: str, start: str, filters: str, save: bool) -> str:
-        pick = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
-        path, _ = pick(self, caption, start, filters)
-        return str(path)
