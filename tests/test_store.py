@@ -128,20 +128,34 @@ def test_opening_a_current_database_does_not_import_alembic(demo_db: Database) -
 
 
 def test_upgrade_to_autoincrement_keys_keeps_every_row(tmp_path: Path) -> None:
-    """0002 rebuilds every record table; rows, references and indexes survive."""
+    """Down to 0001 and up again: 0002 rebuilds every record table; rows, references
+    and indexes survive (and the downgrades work too)."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
     path = tmp_path / "old.db"
-    old = Database.open(path, migrate=False)
-    with old.engine.begin() as conn:
-        migrations.upgrade(conn, "0001")
-    with old.transaction() as session:
+    current = Database.open(path)
+    with current.transaction() as session:
         load_demo(session)
-    old.close()
-    before = dump(path)
+    current.close()
+    full = dump(path)
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        command.downgrade(migrations.alembic_config(conn), "0001")
+        conn.commit()
+    engine.dispose()
+    assert (
+        "AUTOINCREMENT"
+        not in sqlite3.connect(path)
+        .execute("SELECT sql FROM sqlite_master WHERE name = 'person'")
+        .fetchone()[0]
+    )
 
     upgraded = Database.open(path)
     upgraded.close()
     assert upgraded.pre_migration_backup is not None
-    assert dump(path) == before
+    assert dump(path) == full
     connection = sqlite3.connect(path)
     try:
         schema = connection.execute(

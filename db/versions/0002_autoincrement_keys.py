@@ -16,6 +16,8 @@ Create Date: 2026-11-22 02:20:00
 
 from __future__ import annotations
 
+import re
+
 from alembic import op
 
 revision = "0002"
@@ -38,9 +40,10 @@ AUTO_ID = "\tid INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \n"
 
 def _with_autoincrement(sql: str, table: str) -> str:
     named_key = f"\tCONSTRAINT pk_{table} PRIMARY KEY (id), \n"
-    if PLAIN_ID not in sql or named_key not in sql:
+    last_key = f", \n\tCONSTRAINT pk_{table} PRIMARY KEY (id)\n)"  # as a downgrade writes it
+    if PLAIN_ID not in sql or (named_key not in sql and last_key not in sql):
         raise RuntimeError(f"unexpected definition of table {table}; cannot rebuild it")
-    return sql.replace(PLAIN_ID, AUTO_ID).replace(named_key, "")
+    return sql.replace(PLAIN_ID, AUTO_ID).replace(named_key, "").replace(last_key, "\n)")
 
 
 def _without_autoincrement(sql: str, table: str) -> str:
@@ -70,7 +73,11 @@ def _rebuild(table: str, transform: object) -> None:
     )
     new = f"_rebuild_{table}"
     created = transform(sql, table)  # type: ignore[operator]
-    created = created.replace(f"CREATE TABLE {table} (", f'CREATE TABLE "{new}" (', 1)
+    created, found = re.subn(
+        rf'^CREATE TABLE\s+("?){table}\1\s*\(', f'CREATE TABLE "{new}" (', created, count=1
+    )
+    if not found:
+        raise RuntimeError(f"unexpected definition of table {table}; cannot rebuild it")
     conn.exec_driver_sql(created)
     conn.exec_driver_sql(f'INSERT INTO "{new}" ({columns}) SELECT {columns} FROM "{table}"')
     conn.exec_driver_sql(f'DROP TABLE "{table}"')

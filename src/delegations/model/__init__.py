@@ -15,12 +15,14 @@ from delegations.model.enums import (
 )
 from delegations.model.records import (
     AgendaItem,
+    CheckSetting,
     Delegation,
     Organisation,
     Participation,
     Person,
     TravelLeg,
     Venue,
+    VenueTravelTime,
     item_host_contacts,
     item_participants,
 )
@@ -30,6 +32,7 @@ from delegations.model.types import UTCDateTime, utc_now
 __all__ = [
     "AgendaItem",
     "Base",
+    "CheckSetting",
     "Delegation",
     "DelegationStatus",
     "HostConfirmation",
@@ -46,6 +49,7 @@ __all__ = [
     "TravelMode",
     "UTCDateTime",
     "Venue",
+    "VenueTravelTime",
     "count_of",
     "fold",
     "item_host_contacts",

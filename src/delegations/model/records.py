@@ -85,6 +85,12 @@ class Organisation(RecordMixin, Base):
     phone: Mapped[str] = mapped_column(String(60), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     search_text: Mapped[str] = mapped_column(String(600), default="", index=True)
+    region: Mapped[str] = mapped_column(String(10), default="")
+    """Subdivision code for public holidays (ISO 3166-2 without the country: "CT")."""
+    opening_hours: Mapped[str] = mapped_column(String(300), default="")
+    """When visits are possible, e.g. "Mon-Thu 09:00-18:00; Fri 09:00-14:00"."""
+    closed_dates: Mapped[str] = mapped_column(String(1000), default="")
+    """Days it is closed: "2027-08-01..2027-08-31, 2027-12-24"."""
 
     people: Mapped[list[Person]] = relationship(back_populates="organisation")
     venues: Mapped[list[Venue]] = relationship(back_populates="organisation")
@@ -152,6 +158,8 @@ class Venue(RecordMixin, Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     access_notes: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    """How many people it holds (None: not known)."""
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
     )
@@ -357,3 +365,30 @@ class AgendaItem(RecordMixin, Base):
     def attendees(self, participations: list[Participation]) -> list[Participation]:
         """The attending participations this item concerns, in the order given."""
         return [p for p in participations if p.status.attending and self.concerns(p)]
+
+
+class VenueTravelTime(Base):
+    """How long the way from one venue to another takes, as the officer knows it."""
+
+    __tablename__ = "venue_travel_time"
+    __table_args__ = (
+        CheckConstraint("minutes >= 0 AND minutes <= 1440", name="minutes_in_a_day"),
+        CheckConstraint("from_venue_id <> to_venue_id", name="two_venues"),
+    )
+
+    from_venue_id: Mapped[int] = mapped_column(
+        ForeignKey("venue.id", ondelete="CASCADE"), primary_key=True
+    )
+    to_venue_id: Mapped[int] = mapped_column(
+        ForeignKey("venue.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
+class CheckSetting(Base):
+    """One setting of the plan checks (speeds, buffers), stored with the data."""
+
+    __tablename__ = "check_setting"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
