@@ -340,3 +340,14 @@ def test_undo_that_would_break_a_reference_refuses(demo_db: Database, history: H
 def test_perform_runs_without_history(demo_db: Database) -> None:
     outcome = perform(demo_db, ops.create("venue", {"name": "Hall"}))
     assert outcome.changes.created["venue"] == {outcome.result}
+
+
+def test_travel_times_and_check_settings_report_what_changed(db: Database) -> None:
+    history = History(db)
+    a = history.run(ops.create("venue", {"name": "A"})).result
+    b = history.run(ops.create("venue", {"name": "B"})).result
+    changes = history.run(ops.set_travel_time(a, b, 25)).changes
+    assert changes.updated["venue"] == {a, b}
+    changes = history.run(ops.set_check_setting("min_buffer_min", "5")).changes
+    assert changes.touches("check_setting")
+    assert history.undo().touches("check_setting")

@@ -6,19 +6,24 @@ Expected errors print one line on stderr and exit 1 (2 for wrong usage).
 from __future__ import annotations
 
 import argparse
+import json
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import groupby
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 from delegations import __version__
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, KINDS
-from delegations.model import Delegation
-from delegations.services import ServiceError, queries
+from delegations.model import Delegation, count_of
+from delegations.services import ServiceError, checks, queries
 from delegations.store import Database, StoreError, resolve_db_path
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 PROG = "delegations"
 EXPORT_KINDS = ("package", *KINDS)
@@ -27,6 +32,10 @@ EXPORT_KINDS = ("package", *KINDS)
 
 class UsageError(Exception):
     """Wrong usage: exit code 2."""
+
+
+class Refused(Exception):
+    """A command that declines to go on (an export of a plan with errors under --strict)."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -54,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list delegations")
     show = sub.add_parser("show", help="a delegation's summary, attendees and agenda")
     show.add_argument("delegation", help="id or any unique part of the title")
+    check = sub.add_parser(
+        "check",
+        help="check a delegation's plan for conflicts; exits 1 when it finds an error",
+        description="Print the problems of DELEGATION's plan by local day, then how many "
+        "errors and warnings. Exits 1 when there is an error, 0 otherwise.",
+    )
+    check.add_argument("delegation", help="id or any unique part of the title")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output")
     where = sub.add_parser("where", help="print the database path in use")
     where.set_defaults(no_db=True)
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
@@ -91,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument(
         "--only", metavar="PERSON", action="append", help="badges for this person (repeatable)"
+    )
+    exp.add_argument(
+        "--strict",
+        action="store_true",
+        help="write nothing when the plan check finds an error (see: delegations check)",
     )
     return parser
 
@@ -171,6 +193,89 @@ def cmd_show(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _short_day(d: date) -> str:
+    return f"{d:%a} {d.day} {d:%B %Y}"
+
+
+def render_check(report: checks.Report) -> str:
+    """The findings under their local day ("Whole visit" for the others), then the counts."""
+    lines: list[str] = []
+    for day, findings in report.by_day().items():
+        lines.append(_short_day(day) if day is not None else "Whole visit")
+        for finding in findings:
+            lines.append(
+                f"  {finding.severity.value}  {finding.code}  {_one_line(finding.message)}"
+            )
+    if not lines:
+        lines.append("No problems found.")
+    lines.append(_counts(report))
+    return "\n".join(lines) + "\n"
+
+
+def _counts(report: checks.Report) -> str:
+    return f"{count_of(len(report.errors), 'error')}, {count_of(len(report.warnings), 'warning')}"
+
+
+def cmd_check(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    with db.session() as session:
+        delegation = queries.find_delegation(session, args.delegation)
+        uuid = delegation.uuid
+        report = checks.check_delegation(session, delegation.id)
+    if args.format == "json":
+        document = {
+            "delegation": str(uuid),
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "findings": [f.as_dict() for found in report.by_day().values() for f in found],
+        }
+        out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(render_check(report))
+    return 1 if report.errors else 0
+
+
+def _check_hint(args: argparse.Namespace, delegation_id: int) -> str:
+    """The command that shows the findings, with this invocation's --db."""
+    db = f" --db {shlex.quote(args.db)}" if args.db else ""
+    return f"{PROG}{db} check {delegation_id}"
+
+
+def _check_before_export(
+    session: Session, args: argparse.Namespace, delegation_id: int
+) -> str | None:
+    """Check the plan before an export: under --strict, refuse when it has errors.
+
+    Returns:
+        The warning to print on stderr once the file is written (errors in the plan,
+        or a check that failed), or None.
+
+    Raises:
+        Refused: --strict and the plan has errors. With --strict a check that fails
+            raises its own error too; without it, the export goes on (a bug is logged
+            as usual).
+    """
+    try:
+        report = checks.check_delegation(session, delegation_id)
+    except Exception as exc:
+        if args.strict:
+            raise
+        session.rollback()
+        said = _message(exc) if isinstance(exc, _expected_errors()) else _unexpected(exc, args)
+        return f"the plan could not be checked: {said}"
+    if not report.errors:
+        return None
+    counted = count_of(len(report.errors), "plan error")
+    hint = _check_hint(args, delegation_id)
+    if args.strict:
+        raise Refused(f"{counted}; nothing written (--strict). See: {hint}")
+    return f"{counted}; see {hint}"
+
+
+def _warn(warning: str | None) -> None:
+    if warning:
+        print(f"{PROG}: warning: {_one_line(warning)}", file=sys.stderr)
+
+
 def cmd_where(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"{resolve_db_path(args.db)}\n")
     return 0
@@ -185,7 +290,6 @@ def cmd_backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    from delegations.model import count_of
     from delegations.services import operations
     from delegations.services.history import perform
 
@@ -227,12 +331,14 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     target = check_output(Path(args.out), db.path, name=f"--out {args.out}")
     with db.session() as session:
         ref = queries.find_delegation(session, args.delegation)
+        warning = _check_before_export(session, args, ref.id)
         if args.kind == "package":
             from delegations.services import package
 
             document = package.export_package(session, ref.id)
             package.write_package(document, target, database_path=db.path)
             out.write(f"Wrote {target}\n")
+            _warn(warning)
             return 0
         attendee = queries.find_person(session, args.attendee).id if args.attendee else None
         host = queries.find_organisation(session, args.host).id if args.host else None
@@ -256,6 +362,7 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     )
     written = run_export(args.kind, delegation, target, options)
     out.write(f"Wrote {written}\n")
+    _warn(warning)
     return 0
 
 
@@ -275,6 +382,7 @@ COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO], int]] = {
     "demo": cmd_demo,
     "list": cmd_list,
     "show": cmd_show,
+    "check": cmd_check,
     "backup": cmd_backup,
     "import": cmd_import,
     "export": cmd_export,
@@ -284,7 +392,7 @@ COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO], int]] = {
 def _expected_errors() -> tuple[type[BaseException], ...]:
     from delegations.exports.options import ExportCancelled, ExportError
 
-    return (ServiceError, StoreError, ExportError, ExportCancelled, OSError)
+    return (ServiceError, StoreError, ExportError, ExportCancelled, OSError, Refused)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

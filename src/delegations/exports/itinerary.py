@@ -4,6 +4,10 @@ A cover (title, dates, destination, objectives, lead officer, emergency contacts
 for a personal itinerary also the attendee's travel and hotel), then the programme
 day by day with times in the delegation's zone, venues with addresses, hosts and
 their contacts, and descriptions as paragraphs that may split across pages.
+
+Each day states its own UTC offset: a visit may span a change (summer time ending
+on the last Sunday of October in Europe), and the day it happens says so
+("Clocks go back one hour at 03:00 (UTC+2 → UTC+1)"), even when it has no items.
 """
 
 from __future__ import annotations
@@ -25,9 +29,14 @@ from reportlab.platypus import (
 )
 
 from delegations.exports.common import (
+    OffsetChange,
+    clock_markup,
+    day_zone_label,
     format_day,
     format_time,
     local,
+    offset_changes,
+    repeated,
     report,
     zone_label,
 )
@@ -46,7 +55,6 @@ from delegations.exports.pdfdoc import (
     styles,
     table_style,
     text,
-    time_range,
 )
 from delegations.model import (
     AgendaItem,
@@ -134,11 +142,31 @@ def cover(
 
 
 def times_note(delegation: Delegation) -> str:
-    """Which zone the programme's times are in."""
+    """Which zone the programme's times are in, and any change of its UTC offset."""
+    changes = visit_offset_changes(delegation)
+    if changes:
+        said = "; ".join(f"on {format_day(c.day)}, {c.note(capital=False)}" for c in changes)
+        return (
+            f"All programme times are local times in {delegation.timezone}, whose UTC offset "
+            f"changes during the visit: {said}. Each day states its offset."
+        )
     first = min((i.starts_at for i in delegation.items), default=None)
     if first is None:
         first = datetime.combine(delegation.start_date, time(12), tzinfo=UTC)
     return f"All programme times are local times in {zone_label(delegation.timezone, first)}."
+
+
+def visit_days(delegation: Delegation) -> tuple[date, date]:
+    """The first and last local days of the visit, items outside its dates included."""
+    zone = delegation.timezone
+    days = [local_day(i.starts_at, zone) for i in delegation.items]
+    days += [local_day(i.ends_at, zone) for i in delegation.items]
+    return min([delegation.start_date, *days]), max([delegation.end_date, *days])
+
+
+def visit_offset_changes(delegation: Delegation) -> list[OffsetChange]:
+    """The changes of the delegation's UTC offset during the visit."""
+    return offset_changes(delegation.timezone, *visit_days(delegation))
 
 
 def person_line(person: Person) -> str:
@@ -248,6 +276,13 @@ def programme(
     days: dict[date, list[AgendaItem]] = {}
     for item in items:
         days.setdefault(local_day(item.starts_at, zone), []).append(item)
+    changes: dict[date, list[OffsetChange]] = {}
+    for change in visit_offset_changes(delegation):
+        changes.setdefault(change.day, []).append(change)
+    if days:
+        # A change of offset is said on its day, even a day without items.
+        for day in changes:
+            days.setdefault(day, [])
     story: list[Flowable] = [Paragraph("Programme", sheet["h1"])]
     if not days:
         story.append(Paragraph("No programme items.", sheet["muted"]))
@@ -256,10 +291,23 @@ def programme(
         story.append(CondPageBreak(45 * mm))
         story.append(Paragraph(text(format_day(day)), sheet["h2"]))
         story.append(HRFlowable(width="100%", thickness=1, color=ACCENT, spaceAfter=2 * mm))
+        story += day_offset(zone, day, changes.get(day, []), sheet)
+        if not day_items:
+            story.append(Paragraph("No programme items on this day.", sheet["muted"]))
         for item in day_items:
             names = None if personal or item.everyone else who(item, delegation)
             story.append(item_block(item, zone, sheet, options, names, overlaps(item, items)))
     report(options, len(days), len(days))
+    return story
+
+
+def day_offset(zone: str, day: date, changes: list[OffsetChange], sheet: Styles) -> list[Flowable]:
+    """The day's zone and UTC offset; on a day the offset changes, when and how."""
+    story: list[Flowable] = [Paragraph(text(f"Times: {day_zone_label(zone, day)}"), sheet["muted"])]
+    for change in changes:
+        note = f'<font color="{ACCENT.hexval()}"><b>{text(change.note())}</b></font>'
+        story.append(Paragraph(note, sheet["body"]))
+    story.append(Spacer(1, 1.5 * mm))
     return story
 
 
@@ -301,7 +349,7 @@ def item_block(
         tags.append("tentative")
     if parallel and not cancelled:
         tags.append(f'<font color="{ACCENT.hexval()}"><b>in parallel</b></font>')
-    when = time_range(item.starts_at, item.ends_at, zone)
+    when = when_markup(item.starts_at, item.ends_at, zone)
     if cancelled:
         when = f"<strike>{when}</strike>"
     head = Paragraph(
@@ -330,6 +378,16 @@ def item_block(
         width="100%", thickness=0.4, color=RULE, spaceBefore=2 * mm, spaceAfter=2 * mm
     )
     return KeepTogether([row, *details, rule])
+
+
+def when_markup(starts_at: datetime, ends_at: datetime, zone: str) -> str:
+    """``09:00–10:30``; around a change of offset, a time that occurs twice (the hour
+    repeated when the clocks go back) with its offset, and the end on its own line."""
+    size = 7
+    start, end = clock_markup(starts_at, zone, size), clock_markup(ends_at, zone, size)
+    if repeated(starts_at, zone) or repeated(ends_at, zone):
+        return f"{start}–<br/>{end}"
+    return f"{start}–{end}"
 
 
 def item_details(item: AgendaItem, sheet: Styles) -> list[Flowable]:

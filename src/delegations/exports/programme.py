@@ -3,6 +3,9 @@
 Items that overlap in time are grouped into one time block labelled "In parallel",
 with the items side by side and, under each, who goes there. A day with many
 items is shrunk to keep to its one page.
+
+Each page states the day's UTC offset; on the day the offset changes (summer time
+ending, say) it says when and how: "Clocks go back one hour at 03:00 (UTC+2 → UTC+1)".
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ from reportlab.platypus import (
 
 from delegations.exports.common import (
     FONT_BOLD,
+    clock_markup,
+    clock_range,
+    day_zone_label,
     format_day,
-    format_time,
-    local,
+    offset_changes,
     report,
-    zone_label,
 )
 from delegations.exports.options import ExportOptions
 from delegations.exports.pdfdoc import (
@@ -48,7 +52,6 @@ from delegations.exports.pdfdoc import (
     styles,
     table_style,
     text,
-    time_range,
 )
 from delegations.model import AgendaItem, Delegation, ItemStatus, fold
 
@@ -191,13 +194,15 @@ def day_page(
 ) -> list[Flowable]:
     """The heading and time blocks of one day, in the ``large`` styles."""
     zone = delegation.timezone
-    first = items[0].starts_at if items else datetime.combine(day, datetime.min.time())
     kicker = " · ".join(p for p in (delegation.programme, delegation.destination_city) if p)
     story: list[Flowable] = [
         Paragraph(text(kicker.upper()), sheet["kicker"]),
         Paragraph(text(format_day(day)), large["day"]),
         Paragraph(text(delegation.title), large["sub"]),
-        Paragraph(text(f"Times: {zone_label(zone, first)}"), sheet["muted"]),
+        Paragraph(text(f"Times: {day_zone_label(zone, day)}"), sheet["muted"]),
+    ]
+    story += [Paragraph(text(c.note()), large["flag"]) for c in offset_changes(zone, day)]
+    story += [
         Spacer(1, 3 * mm),
         HRFlowable(width="100%", thickness=1.5, color=ACCENT, spaceAfter=3 * mm),
     ]
@@ -235,8 +240,9 @@ def block_row(block: Block, delegation: Delegation, large: Styles, width: float)
 
 def time_cells(block: Block, zone: str, large: Styles, cancelled: bool) -> list[Flowable]:
     """Start time in large type, end time under it."""
-    start = format_time(local(block.starts_at, zone))
-    end = f"to {format_time(local(block.ends_at, zone))}"
+    size = large["note"].fontSize
+    start = clock_markup(block.starts_at, zone, size)
+    end = f"to {clock_markup(block.ends_at, zone, size)}"
     if cancelled:
         start, end = f"<strike>{start}</strike>", f"<strike>{end}</strike>"
     return [Paragraph(start, large["time"]), Paragraph(end, large["until"])]
@@ -297,7 +303,7 @@ def parallel_cell(
     """One of several parallel items: own time if it differs, title, place, who goes."""
     cells: list[Flowable] = []
     if (item.starts_at, item.ends_at) != (block.starts_at, block.ends_at):
-        when = time_range(item.starts_at, item.ends_at, delegation.timezone)
+        when = clock_range(item.starts_at, item.ends_at, delegation.timezone)
         cells.append(Paragraph(when, large["flag"]))
     cells.append(Paragraph(text(item.title), large["ptitle"]))
     if item.venue is not None:

@@ -120,7 +120,17 @@ def summarize(
             assert index is not None
             owner_ids = {r[index] for r in (change.before, change.after) if r is not None}
             updated.setdefault(kind, set()).update(owner_ids)
+        if change.table == "venue_travel_time":
+            for column in ("from_venue_id", "to_venue_id"):
+                index = shape.index(column)
+                assert index is not None
+                updated.setdefault(VENUE, set()).update(
+                    r[index] for r in (change.before, change.after) if r is not None
+                )
         if change.table not in KINDS:
+            if owner is None and change.table != "venue_travel_time":
+                # A table without ids of its own (settings): say that it changed.
+                updated.setdefault(change.table, set()).add(0)
             continue
         record_id = image[shape.key[0]]
         if change.before is None:

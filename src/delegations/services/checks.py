@@ -167,6 +167,7 @@ CHECKED_KINDS = (
     "venue",
     "organisation",
     "person",
+    "check_setting",
 )
 
 

@@ -340,6 +340,43 @@ def load_demo() -> Operation[int]:
     return Operation("load the demo study visit", run)
 
 
+# ------------------------------------------------------------------ plan checks
+
+
+def set_travel_time(
+    from_venue_id: int, to_venue_id: int, minutes: int | None
+) -> Operation[int | None]:
+    """How long the way from one venue to another takes, as the officer knows it
+    (None: forget it, and let the checks work it out from the map)."""
+
+    def venue_name(session: Session, venue_id: int) -> str:
+        venue = session.get(Venue, venue_id)
+        return venue.name if venue is not None else f"venue {venue_id}"
+
+    def label(session: Session) -> str:
+        way = (
+            f"the way from {venue_name(session, from_venue_id)} "
+            f"to {venue_name(session, to_venue_id)}"
+        )
+        return f"forget {way}" if minutes is None else f"set {way} to {minutes} min"
+
+    def run(session: Session) -> int | None:
+        return venues.set_travel_time(session, from_venue_id, to_venue_id, minutes)
+
+    return Operation(label, run)
+
+
+def set_check_setting(key: str, value: float | str | None) -> Operation[str | None]:
+    """Change one setting of the plan checks (``checks.CheckSettings``; None: its default)."""
+    from delegations.services import check_rules
+
+    def run(session: Session) -> str | None:
+        return check_rules.store_setting(session, key, value)
+
+    label = f"reset the check setting {key}" if value is None else f"set {key} to {value}"
+    return Operation(label, run)
+
+
 def custom(label: str, run: Callable[[Session], Any]) -> Operation[Any]:
     """An operation from any function of a session (tests, later features)."""
     return Operation(label, run)

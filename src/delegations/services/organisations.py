@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from delegations.model import AgendaItem, Delegation, Organisation, OrganisationKind, Person, Venue
+from delegations.services.availability import (
+    closed_dates_problem,
+    opening_hours_problem,
+    region_problem,
+)
 from delegations.services.base import (
     create_record,
     get,
@@ -31,11 +37,17 @@ from delegations.services.validation import (
 FIELDS = (
     "name", "acronym", "kind", "sectors", "country", "city",
     "address", "website", "email", "phone", "notes",
+    "region", "opening_hours", "closed_dates",
 )  # fmt: skip
 ENUMS = {"kind": OrganisationKind}
+REGION = 10
+"""A region (subdivision) code: "CT", "NW", "57"."""
+CLOSED_DATES = 1_000
+"""Closed dates: about fifty dates or ranges."""
 LIMITS = {
     "name": TITLE, "acronym": ACRONYM, "sectors": SHORT, "country": COUNTRY, "city": NAME,
     "address": SHORT, "website": SHORT, "email": EMAIL_MAX, "phone": PHONE, "notes": LONG,
+    "region": REGION, "opening_hours": SHORT, "closed_dates": CLOSED_DATES,
 }  # fmt: skip
 """The most characters each text field holds."""
 MULTILINE = frozenset({"notes"})
@@ -50,6 +62,23 @@ def validate(values: dict[str, Any], check: Checker) -> None:
     website = values.get("website") or ""
     if website and " " in website:
         check.add("website", "is not a web address (it holds a space)")
+    _availability(values, check)
+
+
+def _availability(values: dict[str, Any], check: Checker) -> None:
+    """Region, opening hours and closed dates must read as the plan checks read them."""
+    country = values.get("country")
+    readers: dict[str, Callable[[str], str | None]] = {
+        "region": lambda text: region_problem(text, country if isinstance(country, str) else ""),
+        "opening_hours": opening_hours_problem,
+        "closed_dates": closed_dates_problem,
+    }
+    for field, problem in readers.items():
+        value = values.get(field)
+        if isinstance(value, str) and f"{check.prefix}{field}" not in check.errors:
+            message = problem(value)
+            if message:
+                check.add(field, message)
 
 
 def create(session: Session, **fields: Any) -> Organisation:

@@ -75,6 +75,9 @@ TRAVEL_FIELDS = participation_service.TRAVEL_FIELDS
 ITEM_FIELDS = (
     "title", "kind", "starts_at", "ends_at", "host_confirmation", "description", "status",
 )  # fmt: skip
+OPTIONAL_FIELDS = frozenset({"region", "opening_hours", "closed_dates", "capacity"})
+"""Fields written only when they hold something (packages from before they existed stay
+the same); a package without them leaves what is stored."""
 
 
 # --------------------------------------------------------------------------- export
@@ -91,7 +94,12 @@ def _value(value: Any) -> Any:
 
 
 def _fields(obj: Any, names: Iterable[str]) -> dict[str, Any]:
-    return {name: _value(getattr(obj, name)) for name in names}
+    values = {name: _value(getattr(obj, name)) for name in names}
+    return {
+        name: value
+        for name, value in values.items()
+        if name not in OPTIONAL_FIELDS or value not in ("", None)
+    }
 
 
 def _in_zone(instant: datetime, zone: str) -> str:
