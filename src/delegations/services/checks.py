@@ -150,10 +150,7 @@ def check_delegation(
     session: Session, delegation_id: int, settings: CheckSettings | None = None
 ) -> Report:
     """Every finding of one delegation (other delegations are read for shared hosts and venues)."""
-    import importlib
-
-    # The rules import the model and queries; read them when a check is asked for.
-    check_rules = importlib.import_module("delegations.services.check_rules")
+    from delegations.services import check_rules
     settings = settings or load_settings(session)
     findings = check_rules.run_all(session, delegation_id, settings)
     return Report(delegation_id, sorted(findings, key=_order))
