@@ -151,6 +151,7 @@ def check_delegation(
 ) -> Report:
     """Every finding of one delegation (other delegations are read for shared hosts and venues)."""
     from delegations.services import check_rules
+
     settings = settings or load_settings(session)
     findings = check_rules.run_all(session, delegation_id, settings)
     return Report(delegation_id, sorted(findings, key=_order))
