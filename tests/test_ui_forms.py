@@ -65,6 +65,12 @@ def _edit_text(editor: QWidget) -> str:
     return "Girona"
 
 
+def _edit_int(editor: QWidget) -> int:
+    assert isinstance(editor, QLineEdit)
+    editor.setText("1 200")
+    return 1200
+
+
 def _edit_float(editor: QWidget) -> float:
     _line(editor).setText(" 2,5 ")
     return 2.5
@@ -139,6 +145,7 @@ class Case:
 CASES = {
     "text": Case(Field("x", "X"), "Barcelona", _edit_text),
     "float": Case(Field("x", "X", "float"), 41.3851, _edit_float),
+    "int": Case(Field("x", "X", "int"), 120, _edit_int),
     "multiline": Case(Field("x", "X", "multiline"), "line one\nline two", _edit_multiline),
     "enum": Case(Field("x", "X", "enum", enum=Colour), Colour.BLUE, _edit_enum),
     "choice": Case(Field("x", "X", "choice", choices=lambda: CHOICES), 2, _edit_choice),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -20,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from delegations.model import AgendaItem, Delegation, HostConfirmation, ItemKind, ItemStatus
-from delegations.services import agenda, listings
+from delegations.services import ValidationError, agenda, listings
 from delegations.services import operations as ops
+from delegations.services.checks import Report
 from delegations.ui import actions
 from delegations.ui.actions import agenda_hint
 from delegations.ui.agenda_view import HEADER, AgendaGrid, blocks_for
@@ -37,9 +40,100 @@ def local_parts(moment: datetime, zone: str) -> tuple[date, time]:
     return local.date(), local.time().replace(second=0, microsecond=0)
 
 
-def instant(day: date, clock: time, zone: str) -> datetime:
-    """A wall-clock time in ``zone`` as an aware UTC instant."""
-    return datetime.combine(day, clock).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+def instant(day: date, clock: time, zone: str, fold: int = 0) -> datetime:
+    """A wall-clock time in ``zone`` as an aware UTC instant.
+
+    ``fold`` chooses between the two instants of a time that happens twice (when the
+    clocks go back): 0 the first, 1 the second. A time that does not exist (when they
+    go forward) comes out shifted by the change; ``gap_problem`` says so first.
+    """
+    local = datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).replace(fold=fold)
+    return local.astimezone(UTC)
+
+
+def _exists(naive: datetime, zone: ZoneInfo) -> bool:
+    back = naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+    return back.replace(tzinfo=None) == naive
+
+
+def _twice(naive: datetime, zone: ZoneInfo) -> bool:
+    first, second = naive.replace(tzinfo=zone), naive.replace(tzinfo=zone, fold=1)
+    return _exists(naive, zone) and first.utcoffset() != second.utcoffset()
+
+
+def _clock_change(naive: datetime, zone: ZoneInfo, inside: Callable[..., bool]) -> tuple[str, str]:
+    """The wall-clock times a change of the clocks around ``naive`` starts and ends."""
+    minute = timedelta(minutes=1)
+    start = naive.replace(second=0, microsecond=0)
+    for _ in range(24 * 60):
+        if not inside(start - minute, zone):
+            break
+        start -= minute
+    first, second = naive.replace(tzinfo=zone), naive.replace(tzinfo=zone, fold=1)
+    offsets = [o for o in (first.utcoffset(), second.utcoffset()) if o is not None]
+    length = abs(offsets[1] - offsets[0]) if len(offsets) == 2 else timedelta(0)
+    return f"{start:%H:%M}", f"{start + length:%H:%M}"
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%B}"
+
+
+def gap_problem(day: date, clock: time, zone: str) -> str | None:
+    """Why ``clock`` on ``day`` does not exist in ``zone`` (the clocks go forward over
+    it), or None when it does: "02:30 does not exist on Sun 28 March in Europe/Madrid:
+    clocks go forward from 02:00 to 03:00"."""
+    tz = ZoneInfo(zone)
+    naive = datetime.combine(day, clock)
+    if _exists(naive, tz):
+        return None
+    start, end = _clock_change(naive, tz, lambda moment, z: not _exists(moment, z))
+    return (
+        f"{clock:%H:%M} does not exist on {_day(day)} in {zone}: clocks go forward "
+        f"from {start} to {end}"
+    )
+
+
+@dataclass(frozen=True)
+class Twice:
+    """A wall-clock time that happens twice (the clocks go back over it).
+
+    Attributes:
+        text: what happens, in words ("02:30 happens twice on Sun 31 October in
+            Europe/Madrid: clocks go back from 03:00 to 02:00").
+        options: how each instant reads ("the first, in summer time (CEST, UTC+02:00)").
+        instants: the two instants (aware UTC), first then second.
+    """
+
+    text: str
+    options: tuple[str, str]
+    instants: tuple[datetime, datetime]
+
+
+def twice(day: date, clock: time, zone: str) -> Twice | None:
+    """The two instants of ``clock`` on ``day`` in ``zone`` when it happens twice, else None."""
+    tz = ZoneInfo(zone)
+    naive = datetime.combine(day, clock)
+    if not _twice(naive, tz):
+        return None
+    first, second = naive.replace(tzinfo=tz), naive.replace(tzinfo=tz, fold=1)
+    seasons = ("summer time", "winter time") if first.dst() and not second.dst() else ("", "")
+    options = []
+    for ordinal, moment, season in zip(("first", "second"), (first, second), seasons, strict=True):
+        offset = moment.strftime("%z")
+        where = f"UTC{offset[:3]}:{offset[3:]}"
+        name = moment.tzname() or ""
+        if name and name[0] not in "+-":
+            where = f"{name}, {where}"
+        options.append(
+            f"The {ordinal}, in {season} ({where})" if season else f"The {ordinal} ({where})"
+        )
+    back_from, back_to = _clock_change(naive, tz, _twice)
+    text = (
+        f"{clock:%H:%M} happens twice on {_day(day)} in {zone}: clocks go back "
+        f"from {back_to} to {back_from}"
+    )
+    return Twice(text, (options[0], options[1]), (first.astimezone(UTC), second.astimezone(UTC)))
 
 
 class AgendaPage(QWidget):
@@ -65,6 +159,9 @@ class AgendaPage(QWidget):
         self.inform = inform
         self.delegation: Delegation | None = None
         self.dialogs: list[RecordDialog] = []
+        self.choose: Callable[[str, str, Sequence[str]], int | None] = self._choose
+        """Asks a question with answers (title, text, answers) → the index chosen, or
+        None (cancel); a message box by default."""
         self.grid = AgendaGrid()
         self.scroller = QScrollArea()
         self.scroller.setWidget(self.grid)
@@ -101,7 +198,7 @@ class AgendaPage(QWidget):
         layout.addWidget(self.grid.make_legend())
         layout.addWidget(hint)
         self.grid.selection_changed.connect(self._update_buttons)
-        self.grid.selection_changed.connect(self._reveal)
+        self.grid.selection_changed.connect(self.reveal)
         self.grid.move_requested.connect(self.move_item)
         self.grid.edit_requested.connect(self.open_edit)
         self.grid.create_requested.connect(self.open_new)
@@ -128,8 +225,25 @@ class AgendaPage(QWidget):
         super().resizeEvent(event)
         self.grid.fit_height(self.scroller.viewport().height())
 
-    def _reveal(self, item_id: int | None) -> None:
-        """Scroll so that the selected item shows below the day names."""
+    def set_findings(self, report: Report | None) -> None:
+        """Mark the items the plan checks found problems with (None: mark none)."""
+        self.grid.set_findings(report)
+
+    def show_item(self, item_id: int) -> bool:
+        """Select item ``item_id``, scroll it into view and focus the grid; False when
+        the agenda does not show it."""
+        if self.grid.block(item_id) is None:
+            return False
+        self.grid.select(item_id)
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()  # the page may never have been shown: size it first
+        self.reveal(item_id)
+        self.focus_grid()
+        return True
+
+    def reveal(self, item_id: int | None) -> None:
+        """Scroll so that item ``item_id`` shows below the day names."""
         block = self.grid.block(item_id)
         if block is None:
             return
@@ -251,8 +365,9 @@ class AgendaPage(QWidget):
             fields_out["host_confirmation"] = confirmations[index] if index is not None else None
             fields_out["participant_ids"] = [] if form["everyone"] else form["participant_ids"]
             fields_out["host_contact_ids"] = form["host_contact_ids"]
-            fields_out["starts_at"] = instant(form["day"], form["starts"], zone)
-            fields_out["ends_at"] = instant(form["day"], form["ends"], zone)
+            fields_out["starts_at"], fields_out["ends_at"] = self._instants(
+                form["day"], form["starts"], form["ends"], item
+            )
             if item is None:
                 operation = ops.create_item(delegation.id, fields_out)
             else:
@@ -265,6 +380,56 @@ class AgendaPage(QWidget):
         dialog = RecordDialog(title, with_new_buttons(fields, runner), save, values, self)
         self._wire_item_dialog(dialog, old.get("host_contact_ids") or [])
         return dialog
+
+    def _instants(
+        self, day: date, starts: time, ends: time, item: AgendaItem | None
+    ) -> tuple[datetime, datetime]:
+        """The item's start and end as instants, from the day and wall-clock times typed.
+
+        A time the clocks skip is refused under its field; for a time that happens
+        twice, ``choose`` asks which one is meant (unless it is the item's own,
+        unchanged time: that keeps its instant).
+        """
+        assert self.delegation is not None
+        zone = self.delegation.timezone
+        wanted = {"starts": starts, "ends": ends}
+        kept = {"starts": item.starts_at, "ends": item.ends_at} if item is not None else {}
+        problems = {
+            name: problem
+            for name, clock in wanted.items()
+            if (problem := gap_problem(day, clock, zone)) is not None
+        }
+        if problems:
+            raise ValidationError(problems)
+        out: dict[str, datetime] = {}
+        for name, clock in wanted.items():
+            old = kept.get(name)
+            if old is not None and local_parts(old, zone) == (day, clock):
+                out[name] = old
+                continue
+            both = twice(day, clock, zone)
+            if both is None:
+                out[name] = instant(day, clock, zone)
+                continue
+            what = "starts" if name == "starts" else "ends"
+            answer = self.choose(
+                f"Which {clock:%H:%M}?",
+                f"{both.text}.\n\nThe item {what} at which {clock:%H:%M}?",
+                both.options,
+            )
+            if answer is None or answer not in (0, 1):
+                raise ValidationError({name: f"{both.text}: say which one you mean"})
+            out[name] = both.instants[answer]
+        return out["starts"], out["ends"]
+
+    def _choose(self, title: str, text: str, answers: Sequence[str]) -> int | None:
+        parent = self.dialogs[-1] if self.dialogs else self
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+        buttons = [box.addButton(a, QMessageBox.ButtonRole.AcceptRole) for a in answers]
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return next((i for i, b in enumerate(buttons) if b is clicked), None)
 
     def _wire_item_dialog(self, dialog: RecordDialog, contact_ids: list[int]) -> None:
         editors = dialog.form.editors

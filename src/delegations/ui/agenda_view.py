@@ -13,7 +13,10 @@ The hours scale to the height the grid has (``fit_height``): the day's range
 (at least 08:00–19:00, with half an hour around the items) fills the scroll
 area's viewport, between ``MIN_HOUR_PX`` and ``MAX_HOUR_PX`` per hour. A card
 shows the host's answer ("✓ confirmed", "? asked", "✗ declined"), also in its
-tooltip and accessible description; ``agenda_legend`` explains the colours.
+tooltip and accessible description; ``agenda_legend`` explains the colours. An
+item the plan checks found a problem with has a mark on its top right corner (a
+red "!" for an error, an amber one for a warning), with the messages in its
+tooltip and accessible description (``set_findings``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from delegations.model import AgendaItem, Delegation, HostConfirmation, ItemKind, ItemStatus
+from delegations.services.checks import Report, Severity
+from delegations.ui.findings import SEVERITY_WORDS, paint_mark, worst
 
 STEP = timedelta(minutes=15)
 GUTTER = 60
@@ -54,6 +59,8 @@ HOUR_PAD = timedelta(minutes=30)
 MIN_LANE_PX = 150
 MIN_DAY_PX = 300
 EDGE_PX = 6
+MARK_PX = 14
+"""The diameter of a card's problem mark."""
 
 COLOURS: dict[ItemKind, str] = {
     ItemKind.VISIT: "#dbeafe",
@@ -108,6 +115,7 @@ class Block:
         lanes: how many parallel columns its group needs.
         host: the host organisation's name, if any.
         host_confirmation: whether the host confirmed, was asked, or declined.
+        problems: what the plan checks found, as (severity, message), errors first.
     """
 
     id: int
@@ -122,10 +130,19 @@ class Block:
     lanes: int = 1
     host: str = ""
     host_confirmation: HostConfirmation | None = None
+    problems: tuple[tuple[Severity, str], ...] = ()
 
     @property
     def day(self) -> date:
         return self.start.date()
+
+    def severity(self) -> Severity | None:
+        """The worst of its problems (the mark's colour), or None."""
+        return worst(severity for severity, _message in self.problems)
+
+    def problem_lines(self) -> list[str]:
+        """Each problem as "Error: …" or "Warning: …"."""
+        return [f"{SEVERITY_WORDS[severity]}: {message}" for severity, message in self.problems]
 
     def mark(self) -> str:
         """The host's answer as the card shows it: "✓ confirmed", "? asked", "✗ declined"."""
@@ -146,7 +163,10 @@ class Block:
         parts += [p for p in (self.venue, self.host_text()) if p]
         if self.status != ItemStatus.CONFIRMED:
             parts.append(ItemStatus(self.status).label.lower())
-        return ", ".join(parts)
+        text = ", ".join(parts)
+        if self.problems:
+            text += ". " + ". ".join(line.rstrip(".") for line in self.problem_lines()) + "."
+        return text
 
     def tooltip(self) -> str:
         """What the card says, whole: time, title, kind and status, place, who, host."""
@@ -155,6 +175,8 @@ class Block:
             f"{ItemKind(self.kind).label} · {ItemStatus(self.status).label}",
         ]
         lines += [p for p in (self.venue, self.who, self.host_text()) if p]
+        if self.problems:
+            lines += ["", *(f"⚠ {line}" for line in self.problem_lines())]
         return "\n".join(lines)
 
 
@@ -268,6 +290,8 @@ class AgendaGrid(QWidget):
         self.first_hour = 8
         self.last_hour = 19
         self.selected: int | None = None
+        self.problems: dict[int, tuple[tuple[Severity, str], ...]] = {}
+        """What the plan checks found, per item id (``set_findings``)."""
         self.hour_px = HOUR_PX
         self.legend: QWidget | None = None
         self._viewport: QWidget | None = None
@@ -279,7 +303,7 @@ class AgendaGrid(QWidget):
     def set_agenda(self, days: Sequence[date], zone: str, blocks: Sequence[Block]) -> None:
         """Show ``blocks`` (local times in ``zone``) over ``days`` plus any day they use."""
         self.zone = ZoneInfo(zone)
-        self.blocks = list(blocks)
+        self.blocks = [replace(b, problems=self.problems.get(b.id, ())) for b in blocks]
         self.days = sorted(set(days) | {b.day for b in self.blocks})
         self.first_hour, self.last_hour = hour_range(self.blocks)
         if self._viewport is not None:
@@ -290,6 +314,20 @@ class AgendaGrid(QWidget):
         self._drag, self._ghost = None, None
         self._layout_days()
         self.updateGeometry()
+        self.update()
+        self._describe()
+
+    def set_findings(self, report: Report | None) -> None:
+        """Mark the items ``report`` has findings for (None: mark none)."""
+        problems: dict[int, list[tuple[Severity, str]]] = {}
+        for finding in report.findings if report is not None else ():
+            for item_id in dict.fromkeys(finding.items):
+                problems.setdefault(item_id, []).append((finding.severity, finding.message))
+        self.problems = {
+            item_id: tuple(sorted(found, key=lambda p: p[0] != Severity.ERROR))
+            for item_id, found in problems.items()
+        }
+        self.blocks = [replace(b, problems=self.problems.get(b.id, ())) for b in self.blocks]
         self.update()
         self._describe()
 
@@ -552,7 +590,9 @@ class AgendaGrid(QWidget):
             lines += [(title_font, t, "#111827") for t in self._title_lines(block, text_rect)]
             if extra:
                 lines.append((small, extra, "#4b5563"))
-        mark_width = self._paint_mark(painter, block, text_rect, small)
+        reserve = self._paint_problem(painter, block, text_rect)
+        mark_width = self._paint_mark(painter, block, text_rect.adjusted(0, 0, -reserve, 0), small)
+        mark_width += reserve
         y = text_rect.top()
         for index, (font, text, colour) in enumerate(lines):
             metrics = QFontMetrics(font)
@@ -565,6 +605,27 @@ class AgendaGrid(QWidget):
             painter.drawText(QPointF(text_rect.left(), y + metrics.ascent()), elided)
             y += metrics.height() + 1
         painter.restore()
+
+    def problem_rect(self, block: Block) -> QRectF:
+        """Where the card's problem mark is drawn: its top right corner (empty: none)."""
+        rect = self.rect_for(block)
+        if rect.isEmpty() or not block.problems:
+            return QRectF()
+        size = min(MARK_PX, rect.height() - 4)
+        return QRectF(rect.right() - size - 3, rect.top() + 2, size, size)
+
+    def _paint_problem(self, painter: QPainter, block: Block, text_rect: QRectF) -> int:
+        """The mark of the worst problem at the card's top right corner; returns the width
+        it takes from the first line of text."""
+        severity = block.severity()
+        mark = self.problem_rect(block)
+        if severity is None or mark.isEmpty():
+            return 0
+        painter.save()
+        painter.setClipping(False)
+        paint_mark(painter, mark, severity)
+        painter.restore()
+        return max(int(text_rect.right() - mark.left()) + 4, 0)
 
     def _paint_mark(self, painter: QPainter, block: Block, text_rect: QRectF, font: QFont) -> int:
         """The host's answer at the card's top right ("✓ confirmed", or "✓" when narrow);

@@ -1,4 +1,10 @@
-"""A delegation's workspace: overview, attendees, agenda and exports in tabs."""
+"""A delegation's workspace: overview, attendees, agenda, checks and exports in tabs.
+
+The plan checks (``services.checks``) run when a delegation opens and again after
+every change that may alter their findings; the Checks tab lists them, the agenda
+marks the items concerned and the exports page asks before exporting a plan with
+errors.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShortcut
+from PySide6.QtGui import QIcon, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,19 +25,28 @@ from PySide6.QtWidgets import (
 
 from delegations.model import Delegation
 from delegations.model import count_of as plural
-from delegations.services import NotFound, ServiceError, ValidationError, delegations, queries
+from delegations.services import (
+    NotFound,
+    ServiceError,
+    ValidationError,
+    checks,
+    delegations,
+    queries,
+)
 from delegations.services import operations as ops
 from delegations.services.changes import Changes
 from delegations.ui import actions
 from delegations.ui.agenda_page import AgendaPage
 from delegations.ui.attendees import AttendeesPage, status_counts
 from delegations.ui.export_page import ExportPage
+from delegations.ui.findings import FindingsPanel, severity_icon
 from delegations.ui.forms import Form
 from delegations.ui.pages import WORKSPACE_PAGES
 from delegations.ui.records import delegation_fields
 from delegations.ui.runner import ChangeEvent, Runner
 
 PAGES = WORKSPACE_PAGES
+CHECKS_TAB = "&Checks"
 
 
 class OverviewPage(QWidget):
@@ -178,12 +193,17 @@ class DelegationWorkspace(QWidget):
         self.overview = OverviewPage(runner)
         self.attendees = AttendeesPage(runner, confirm)
         self.agenda = AgendaPage(runner, confirm, inform)
+        self.findings = FindingsPanel()
+        self.findings.chosen.connect(self.show_finding)
+        self.report: checks.Report | None = None
+        """The findings of the open delegation (None: not run, or they failed)."""
         self.exports = ExportPage(runner.db, export_folder, confirm=confirm)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Delegation pages")
         self.tabs.addTab(self.overview, "&Overview")
         self.tabs.addTab(self.attendees, "&Attendees")
         self.tabs.addTab(self.agenda, "Agen&da")
+        self.tabs.addTab(self.findings, CHECKS_TAB)
         self.tabs.addTab(self.exports, "E&xports")
         self.tabs.currentChanged.connect(self._tab_changed)
         layout = QVBoxLayout(self)
@@ -208,7 +228,11 @@ class DelegationWorkspace(QWidget):
         return self.delegation.id if self.delegation else None
 
     def open(self, delegation_id: int) -> None:
-        """Load and show delegation ``delegation_id``."""
+        """Load and show delegation ``delegation_id``, and check its plan."""
+        self._load(delegation_id)
+        self.run_checks()
+
+    def _load(self, delegation_id: int) -> None:
         with self.runner.db.session() as session:
             delegation = queries.load_delegation(session, delegation_id)
         self.show_delegation(delegation)
@@ -232,14 +256,68 @@ class DelegationWorkspace(QWidget):
         self.exports.set_delegation(delegation)
         self.title_changed.emit(delegation.title)
 
-    def reload(self) -> None:
+    def reload(self, check: bool = True) -> None:
+        """Read the delegation again (and check it, with ``check``); closes when it is gone."""
         if self.delegation is None:
             return
         try:
-            self.open(self.delegation.id)
+            self._load(self.delegation.id)
         except NotFound:
             self.delegation = None
             self.closed.emit()
+            return
+        if check:
+            self.run_checks()
+
+    # checks ---------------------------------------------------------------------------
+    def run_checks(self) -> None:
+        """Check the open delegation's plan (in a session of its own; it takes a few
+        milliseconds) and show the findings: the Checks tab, marks on the agenda, the
+        question before an export."""
+        if self.delegation is None:
+            return
+        failure = ""
+        report: checks.Report | None
+        try:
+            with self.runner.db.session() as session:
+                report = checks.check_delegation(session, self.delegation.id)
+        except Exception as exc:  # a failing rule must not stop the editing; say why
+            report, failure = None, str(exc) or type(exc).__name__
+        self.report = report
+        self.findings.set_report(report, failure)
+        self.agenda.set_findings(report)
+        self.exports.set_report(report)
+        self._update_checks_tab()
+
+    def _update_checks_tab(self) -> None:
+        index = self.tabs.indexOf(self.findings)
+        count = self.findings.count()
+        failed = bool(self.findings.failure)
+        title = (
+            f"{CHECKS_TAB} (?)" if failed else f"{CHECKS_TAB} ({count})" if count else CHECKS_TAB
+        )
+        self.tabs.setTabText(index, title)
+        worst = checks.Severity.ERROR if failed else self.findings.worst()
+        self.tabs.setTabIcon(index, severity_icon(worst) if worst is not None else QIcon())
+        self.tabs.setTabToolTip(index, self.findings.summary.text())
+
+    def show_finding(self, finding: checks.Finding) -> bool:
+        """Show the records ``finding`` concerns: its agenda item selected in the agenda,
+        else its attendees selected in the attendees table. False when neither shows."""
+        item_id = next((i for i in finding.items if self.agenda.grid.block(i)), None)
+        if item_id is not None:
+            self.show_page("agenda")
+            return self.agenda.show_item(item_id)
+        shown = [p for p in finding.participations if self.attendees.participation(p)]
+        if shown:
+            self.show_page("attendees")
+            table = self.attendees.table
+            if any(self.attendees.model.row_of(p) is None for p in shown):
+                self.attendees.filter.clear()  # a filtered-out attendee: show everyone
+            table.select_ids(shown)
+            table.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+        return False
 
     def concerns(self, changes: Changes) -> bool:
         """Whether ``changes`` alter anything this delegation's pages show."""
@@ -269,9 +347,19 @@ class DelegationWorkspace(QWidget):
         """Nothing to read: the workspace shows the delegation it was opened on."""
 
     def apply(self, event: ChangeEvent) -> None:
-        """Redraw when the change concerns the open delegation; close when it is gone."""
+        """Redraw when the change concerns the open delegation; close when it is gone.
+
+        The checks run again only when the change may alter their findings
+        (``checks.concerned``: a venue, host or person is shared with other
+        delegations, so their changes count too).
+        """
+        if self.delegation is None:
+            return
+        check = checks.concerned(event.changes, self.delegation.id)
         if self.concerns(event.changes):
-            self.reload()
+            self.reload(check)
+        elif check:
+            self.run_checks()
 
     def _run(self, verb: str) -> None:
         action = self._actions[verb].get(self.current_page())
@@ -293,9 +381,11 @@ class DelegationWorkspace(QWidget):
     def _tab_changed(self, index: int) -> None:
         if PAGES[index] == "agenda":
             self.agenda.focus_grid()
+        elif PAGES[index] == "checks":
+            self.findings.focus_list()
 
     def show_page(self, name: str) -> None:
-        """Switch to "overview", "attendees", "agenda" or "exports"."""
+        """Switch to "overview", "attendees", "agenda", "checks" or "exports"."""
         self.tabs.setCurrentIndex(PAGES.index(name))
 
     def current_page(self) -> str:

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, EXPORT_KINDS, ExportKind
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
-from delegations.model import Delegation, fold
+from delegations.model import Delegation, count_of, fold
 from delegations.services import ServiceError, queries
+from delegations.services.checks import Report
 from delegations.services.storage import Database, output_refusal
 from delegations.ui.workers import Progress, Task
 
@@ -47,8 +48,9 @@ class ExportPage(QWidget):
     Args:
         db: the open database (the worker opens its own session on it).
         folder: where files are suggested by default.
-        confirm: asks a yes/no question (title, text) → yes? (replacing a file);
-            by default a message box. ``open_url`` and ``choose_file`` are hooks too.
+        confirm: asks a yes/no question (title, text) → yes? (replacing a file,
+            exporting a plan with errors); by default a message box. ``open_url`` and
+            ``choose_file`` are hooks too.
         parent: the Qt parent.
 
     Signals:
@@ -78,6 +80,8 @@ class ExportPage(QWidget):
         self.task: Task | None = None
         self.layout_task: Task | None = None
         self.last_written: Path | None = None
+        self.report: Report | None = None
+        """The plan checks' findings for the delegation (``set_report``)."""
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
         self.choose_file: Callable[[str, str], str] = self._choose_file
         self.confirm: Callable[[str, str], bool] = confirm or self._ask
@@ -252,6 +256,24 @@ class ExportPage(QWidget):
         self.host.blockSignals(False)
         self._suggest_file()
 
+    def set_report(self, report: Report | None) -> None:
+        """The findings of the delegation's plan, to ask about before exporting one with
+        errors (None: not known)."""
+        self.report = report
+
+    def errors_question(self) -> str | None:
+        """What to ask before exporting a plan with errors (None: it has none)."""
+        report = self.report
+        if report is None or report.delegation_id != self.delegation_id or not report.errors:
+            return None
+        errors = report.errors
+        shown = "; ".join(f.message.rstrip(". ") for f in errors[:2])
+        more = f"; and {len(errors) - 2} more" if len(errors) > 2 else ""
+        return (
+            f"The plan has {count_of(len(errors), 'error')} ({shown}{more}). Export anyway?"
+            "\n\nThe Checks tab lists every problem."
+        )
+
     @staticmethod
     def _reselect(combo: QComboBox, data: Any) -> None:
         index = combo.findData(data)
@@ -397,6 +419,10 @@ class ExportPage(QWidget):
         refused = output_refusal(out, self.db.path)
         if refused is not None:
             self._show_failure(f"{out.name} is {refused}; choose another file.")
+            return
+        question = self.errors_question()
+        if question is not None and not self.confirm("Export a plan with errors?", question):
+            self.status.setText("Not exported: fix the errors first (see the Checks tab).")
             return
         if out.exists() and not self.confirm(
             "Replace the file?",

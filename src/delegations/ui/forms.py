@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -58,7 +59,7 @@ class Field:
     Attributes:
         name: the service field it edits (and the key of its validation message).
         label: what people read next to it.
-        kind: the name of its kind in ``FIELD_KINDS``: text, float, multiline, enum,
+        kind: the name of its kind in ``FIELD_KINDS``: text, float, int, multiline, enum,
             choice, checklist, bool, date, optional_date, time, datetime, timezone or
             section (a heading, not a value).
         enum: the enum of an ``enum`` field.
@@ -357,6 +358,26 @@ class FloatKind(TextKind):
         return editor.text()
 
 
+class IntKind(TextKind):
+    """A whole number typed as text ("1 200" and "1,200" read as 1200, "1,5" does not);
+    empty means None."""
+
+    def get(self, editor: QLineEdit, context: FieldContext) -> tuple[Any, Problem | None]:
+        text = editor.text().strip()
+        if not text:
+            return None, None
+        digits = "".join(text.split())
+        if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", digits):
+            digits = digits.replace(",", "")
+        try:
+            return int(digits), None
+        except ValueError:
+            return None, Problem(f"'{text}' is not a whole number")
+
+    def raw(self, editor: QLineEdit, context: FieldContext) -> Any:
+        return editor.text()
+
+
 class MultilineKind(FieldKind[QPlainTextEdit]):
     """A few lines of text."""
 
@@ -619,6 +640,7 @@ class TimezoneKind(FieldKind[ZoneCombo]):
 FIELD_KINDS: dict[str, FieldKind[Any]] = {
     "text": TextKind(),
     "float": FloatKind(),
+    "int": IntKind(),
     "multiline": MultilineKind(),
     "enum": EnumKind(),
     "choice": ChoiceKind(),

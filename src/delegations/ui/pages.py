@@ -10,5 +10,5 @@ LIST_PAGES = {
 }
 """Page name → record kind of the side bar's tables, in side bar order."""
 
-WORKSPACE_PAGES = ("overview", "attendees", "agenda", "exports")
+WORKSPACE_PAGES = ("overview", "attendees", "agenda", "checks", "exports")
 """The tabs of a delegation's workspace, in order."""

@@ -136,10 +136,17 @@ def organisation_fields(db: Database) -> list[Field]:
         Field("sectors", "Sectors", placeholder="e.g. design, music, audiovisual"),
         Field("city", "City"),
         Field("country", "Country"),
+        Field("region", "Region", placeholder="e.g. CT (for its public holidays)"),
         Field("address", "Address"),
         Field("website", "Website", placeholder="https://"),
         Field("email", "E-mail"),
         Field("phone", "Phone"),
+        Field("opening_hours", "Opening hours", placeholder="e.g. Mon-Fri 09:00-18:00"),
+        Field(
+            "closed_dates",
+            "Closed on",
+            placeholder="e.g. 2027-08-01..2027-08-31, 2027-12-24",
+        ),
         Field("notes", "Notes", "multiline"),
     ]
 
@@ -173,6 +180,7 @@ def venue_fields(db: Database) -> list[Field]:
         Field("country", "Country"),
         Field("latitude", "Latitude", "float", placeholder="e.g. 41.3851"),
         Field("longitude", "Longitude", "float", placeholder="e.g. 2.1734"),
+        Field("capacity", "Capacity", "int", placeholder="how many people it holds, e.g. 40"),
         Field("access_notes", "Access notes", "multiline"),
     ]
 
