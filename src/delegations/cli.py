@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 from delegations import __version__
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 PROG = "delegations"
-EXPORT_KINDS = ("package", *KINDS)
-"""The delegation package (services) and every document and calendar (exports)."""
+EXPORT_KINDS = ("package", "people", *KINDS)
+"""The delegation package and people lists (services), every document and calendar (exports)."""
 
 
 class UsageError(Exception):
@@ -80,6 +80,48 @@ def build_parser() -> argparse.ArgumentParser:
     imp_sub = imp.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=Parser)
     pkg = imp_sub.add_parser("package", help="import a delegation package (JSON)")
     pkg.add_argument("file", metavar="FILE")
+    ppl = imp_sub.add_parser(
+        "people",
+        help="import people (and attendees) from a CSV, .xlsx or .ods file",
+        description="Preview the import of FILE, then write it in one step (undoable in the "
+        "window's history). Prints the counts of new, updated, unchanged, skipped and "
+        "erroneous rows, then each error. Exits 1 without writing anything when a row has an "
+        "error, unless --skip-errors.",
+    )
+    ppl.add_argument("file", metavar="FILE")
+    ppl.add_argument(
+        "--delegation", metavar="D", help="also add each row as an attendee of this delegation"
+    )
+    ppl.add_argument("--sheet", metavar="S", help="the sheet of a workbook (default: the first)")
+    ppl.add_argument("--encoding", metavar="E", help="the CSV encoding (default: detected)")
+    ppl.add_argument(
+        "--delimiter",
+        choices=(",", ";", "tab", "|"),
+        help="the CSV delimiter (default: detected)",
+    )
+    ppl.add_argument(
+        "--mapping",
+        metavar="NAME|FILE",
+        help="a saved mapping or a JSON mapping file (default: guessed from the headers)",
+    )
+    ppl.add_argument(
+        "--save-mapping", metavar="NAME", help="save the mapping used under NAME for next time"
+    )
+    ppl.add_argument(
+        "--date-order",
+        choices=("dmy", "mdy"),
+        help="read 01/07/2027 day first (dmy, the default) or month first (mdy)",
+    )
+    ppl.add_argument(
+        "--on-match",
+        choices=("update", "skip", "create"),
+        default="update",
+        help="what to do with rows that match an existing person (default: update)",
+    )
+    ppl.add_argument("--dry-run", action="store_true", help="preview only; write nothing")
+    ppl.add_argument(
+        "--skip-errors", action="store_true", help="leave rows with errors out and import the rest"
+    )
 
     exp = sub.add_parser(
         "export",
@@ -89,6 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("kind", choices=EXPORT_KINDS, metavar="KIND", help=", ".join(EXPORT_KINDS))
     exp.add_argument("delegation", nargs="?", help="id or any unique part of the title")
+    exp.add_argument(
+        "--delegation",
+        dest="delegation_option",
+        metavar="D",
+        help="for people: the attendees of this delegation (default: everybody)",
+    )
     exp.add_argument("--out", metavar="FILE", help="the file to write")
     exp.add_argument("--attendee", metavar="PERSON", help="personal itinerary or calendar")
     exp.add_argument("--host", metavar="ORGANISATION", help="host calendar")
@@ -290,6 +338,8 @@ def cmd_backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    if args.what == "people":
+        return cmd_import_people(db, args, out)
     from delegations.services import operations
     from delegations.services.history import perform
 
@@ -302,6 +352,107 @@ def cmd_import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         f"{count_of(attendees, 'attendee')}, {count_of(items, 'agenda item')}\n"
     )
     return 0
+
+
+def cmd_import_people(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from delegations.services.history import perform
+    from delegations.services.spreadsheets import mapping as mappings
+    from delegations.services.spreadsheets import people_import, preview, reading
+    from delegations.services.spreadsheets.values import DateOrder
+
+    delimiter = "\t" if args.delimiter == "tab" else args.delimiter
+    table = reading.read_table(
+        Path(args.file), sheet=args.sheet, encoding=args.encoding, delimiter=delimiter
+    )
+    with db.session() as session:
+        delegation_id = None
+        if args.delegation:
+            delegation_id = queries.find_delegation(session, args.delegation).id
+        chosen = mappings.resolve(session, args.mapping) if args.mapping else None
+        mapping = chosen or mappings.guess(table.header)
+        if args.date_order:
+            mapping = mappings.ColumnMap(mapping.columns, DateOrder(args.date_order))
+        options = preview.Options(delegation_id, preview.OnMatch(args.on_match))
+        shown = preview.build(session, table, mapping, options)
+    out.write(render_preview(shown))
+    refused = people_import.refusal(shown, args.skip_errors)
+    if refused and shown.writes == 0 and not shown.blocking and not shown.problems:
+        out.write(f"{refused}\n")
+        return 0
+    if refused and shown.blocking:
+        raise Refused("the file cannot be imported with this mapping (see above); nothing written")
+    if refused:
+        errors = shown.counts.error
+        raise Refused(
+            f"{count_of(errors, 'row')} with errors (listed above); nothing written. "
+            "Correct the file, or use --skip-errors to import the other rows."
+        )
+    if args.save_mapping:
+        from delegations.services import operations
+
+        perform(db, operations.custom(
+            f"save the mapping {args.save_mapping}",
+            lambda session: mappings.save(session, args.save_mapping, mapping),
+        ))  # fmt: skip
+        out.write(f"Saved the mapping as {args.save_mapping!r}.\n")
+    if args.dry_run:
+        out.write("Dry run: nothing was written.\n")
+        return 0
+    operation = people_import.import_people(
+        table, mapping, options, skip_errors=args.skip_errors, expect=shown.counts
+    )
+    result = perform(db, operation).result
+    out.write(f"Imported: {result}.\n")
+    return 0
+
+
+def render_preview(shown: Any) -> str:
+    """The preview as the command line prints it: how the file was read, the columns,
+    the counts, then each update, error and warning by row."""
+    from delegations.services.spreadsheets import reading
+    from delegations.services.spreadsheets.columns import BY_KEY
+
+    source = shown.table.source
+    how = source.format.upper() if source.format != "csv" else "CSV"
+    if source.format == "csv":
+        labels = dict(reading.ENCODINGS)
+        how += f", {labels.get(source.encoding or '', source.encoding)}"
+        if source.detected_encoding == source.encoding:
+            how += " (detected)"
+        delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "vertical bar"}
+        how += f", {delimiter.get(source.delimiter or ',', source.delimiter)}-separated"
+    elif shown.table.sheet:
+        how += f", sheet {shown.table.sheet!r}"
+    lines = [f"Read {source.path.name}: {how}, {count_of(len(shown.table.rows), 'row')}."]
+    used = [f"{h} → {BY_KEY[k].header}" for h, k in shown.mapping.columns.items()]
+    ignored = [h for h in shown.table.header if h not in shown.mapping.columns]
+    lines.append("Columns: " + ("; ".join(used) or "none"))
+    if ignored:
+        lines.append("Ignored: " + "; ".join(ignored))
+    if shown.delegation_title:
+        lines.append(f"Attendees of: {shown.delegation_title}")
+    lines.extend(shown.blocking)
+    lines.extend(shown.notices)
+    if not shown.blocking:
+        lines.append(f"{shown.counts}.")
+    if shown.new_organisations:
+        lines.append(
+            f"New organisations ({len(shown.new_organisations)}): "
+            + "; ".join(shown.new_organisations)
+        )
+    updates = [r for r in shown.rows if r.action.value == "update"]
+    if updates:
+        lines.append("Updates:")
+        for r in updates:
+            changes = "; ".join(str(c) for c in r.changes) or "added to the delegation"
+            lines.append(f"  row {r.number}: {r.match} — {changes}")
+    if shown.problems:
+        lines.append("Errors:")
+        lines.extend(f"  {p}" for p in shown.problems)
+    if shown.warnings:
+        lines.append("Warnings:")
+        lines.extend(f"  {p}" for p in shown.warnings)
+    return "\n".join(_one_line(line) for line in lines) + "\n"
 
 
 def _offset(text: str) -> tuple[float, float]:
@@ -321,6 +472,8 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         for layout in list_layouts():
             out.write(f"{layout.name:<14} {layout.description}\n")
         return 0
+    if args.kind == "people":
+        return cmd_export_people(db, args, out)
     if not args.delegation:
         raise UsageError("name the delegation to export (id or part of its title)")
     if not args.out:
@@ -363,6 +516,25 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     written = run_export(args.kind, delegation, target, options)
     out.write(f"Wrote {written}\n")
     _warn(warning)
+    return 0
+
+
+def cmd_export_people(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    if not args.out:
+        raise UsageError("give the file to write with --out FILE.csv or FILE.xlsx")
+    if args.delegation and args.delegation_option:
+        raise UsageError("name the delegation once (as DELEGATION or --delegation)")
+    if Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError("people are exported to a .csv or .xlsx file")
+    from delegations.services.spreadsheets.people_export import export_people
+    from delegations.store.outputs import check_output
+
+    target = check_output(Path(args.out), db.path, name=f"--out {args.out}")
+    wanted = args.delegation or args.delegation_option
+    with db.session() as session:
+        delegation_id = queries.find_delegation(session, wanted).id if wanted else None
+        written = export_people(session, target, delegation_id)
+    out.write(f"Wrote {written}\n")
     return 0
 
 

@@ -392,3 +392,14 @@ class CheckSetting(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class ImportMapping(Base):
+    """A saved column mapping for spreadsheet imports: header text → field, by name."""
+
+    __tablename__ = "import_mapping"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    columns: Mapped[str] = mapped_column(Text)
+    """JSON object: header text → field key (``"Courriel": "email"``)."""
+    date_order: Mapped[str] = mapped_column(String(3), default="dmy")
