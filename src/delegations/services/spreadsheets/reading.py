@@ -189,7 +189,11 @@ def _read_bytes(path: Path, name: str) -> bytes:
                 f"{name} is {_size_text(size)}; at most {_size_text(MAX_BYTES)} can be imported."
             )
         with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+            # read(n) allocates n bytes up front: ask for what stat() saw (and one more,
+            # to notice a file that grew), not for the limit.
+            data = handle.read(min(size, MAX_BYTES) + 1)
+            if len(data) > size:
+                data += handle.read(MAX_BYTES + 1 - len(data))
     except SheetError:
         raise
     except (FileNotFoundError, NotADirectoryError) as exc:
