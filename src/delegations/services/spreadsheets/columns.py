@@ -182,7 +182,7 @@ FIELDS: tuple[Field, ...] = (
     ),
     _person(
         "job_title", "Job title", Kind.TEXT,
-        "position", "job", "title", "function", "fonction", "poste", "titre", "intitule du poste",
+        "position", "job", "function", "fonction", "poste", "intitule du poste",
         "cargo", "puesto", "job position",
     ),
     _person(
