@@ -24,7 +24,7 @@ from delegations.services.spreadsheets.mapping import ColumnMap, guess
 from delegations.services.spreadsheets.people_import import ImportRefused, import_people
 from delegations.services.spreadsheets.preview import Action, OnMatch, Options, split_name
 from delegations.services.spreadsheets.reading import read_table
-from delegations.services.spreadsheets.table import Row, Source, Table
+from delegations.services.spreadsheets.table import Row, SheetError, Source, Table
 from delegations.store import Database
 from history_support import dump
 
@@ -525,3 +525,26 @@ def test_plausible_rows_that_preview_as_valid_are_written_as_shown(
     event("imported")
     assert outcome.result.created == shown.counts.new
     assert outcome.result.updated == shown.counts.update
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.binary(max_size=400)
+    | st.lists(
+        st.text(st.characters(exclude_categories=("Cs",)), max_size=40), min_size=1, max_size=8
+    ).map(lambda lines: "\n".join(["Nom;Prénom;Courriel;Date d'arrivée", *lines]).encode()),
+)
+def test_any_bytes_either_preview_or_say_what_is_wrong(
+    demo_db: Database, tmp_path: Path, data: bytes
+) -> None:
+    path = tmp_path / "any.csv"
+    path.write_bytes(data)
+    try:
+        t = read_table(path)
+    except SheetError as exc:
+        assert str(exc)
+        return
+    shown = build(demo_db, t, delegation_id=demo_id(demo_db))
+    assert all(r.action is not Action.ERROR or r.problems for r in shown.rows)
