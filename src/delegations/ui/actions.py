@@ -57,6 +57,13 @@ MENUS: Mapping[str, tuple[ActionSpec, ...]] = {
         SEPARATOR,
         ActionSpec("import_package_dialog", "&Import delegation package…"),
         ActionSpec("export_package_dialog", "E&xport delegation package…"),
+        ActionSpec(
+            "import_people_dialog",
+            "Import &people…",
+            ("Ctrl+Shift+I",),
+            "import people from a spreadsheet (CSV, Excel, OpenDocument)",
+        ),
+        ActionSpec("export_people_dialog", "Expor&t people…"),
         ActionSpec("backup_dialog", "&Back up database…"),
         SEPARATOR,
         ActionSpec("close", "&Quit", (QKeySequence.StandardKey.Quit,)),

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -171,7 +171,14 @@ class AttendeesPage(QWidget):
         runner: runs the edits.
         confirm: asks a yes/no question (title, text) → yes?
         parent: the Qt parent.
+
+    Signals:
+        import_requested(object): import people from a spreadsheet into this delegation (id).
+        export_requested(object): export this delegation's attendees (id) to a spreadsheet.
     """
+
+    import_requested = Signal(object)
+    export_requested = Signal(object)
 
     def __init__(
         self,
@@ -218,10 +225,24 @@ class AttendeesPage(QWidget):
         bar.addWidget(self.filter, 1)
         for button in buttons:
             bar.addWidget(button)
+        self.import_button = QPushButton("Import people…")
+        self.import_button.setAccessibleName(
+            "Import people from a spreadsheet into this delegation"
+        )
+        self.import_button.setToolTip(self.import_button.accessibleName())
+        self.import_button.clicked.connect(lambda: self._request(self.import_requested))
+        self.export_button = QPushButton("Export attendees…")
+        self.export_button.setAccessibleName("Export the attendees to a spreadsheet")
+        self.export_button.setToolTip(self.export_button.accessibleName())
+        self.export_button.clicked.connect(lambda: self._request(self.export_requested))
+        below = QHBoxLayout()
+        below.addWidget(self.count, 1)
+        below.addWidget(self.import_button)
+        below.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.count)
+        layout.addLayout(below)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self._sized = False
         self._update_buttons()
@@ -254,6 +275,10 @@ class AttendeesPage(QWidget):
             f"{leg.origin}: {depart:%a} {depart.day} {depart:%b %H:%M}\n"
             f"{leg.destination}: {arrive:%a} {arrive.day} {arrive:%b %H:%M}"
         )
+
+    def _request(self, signal: Any) -> None:
+        if self.delegation is not None:
+            signal.emit(self.delegation.id)
 
     def participation(self, pid: int) -> Participation | None:
         if self.delegation is None:

@@ -6,16 +6,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMenu
 
 from delegations.services import listings
 from delegations.services import operations as ops
 from delegations.services.history import Outcome
-from delegations.services.storage import Database, StoreError
+from delegations.services.storage import Database, StoreError, output_refusal
 from delegations.ui.workers import Progress, Task
 
 if TYPE_CHECKING:
+    from delegations.services.spreadsheets.people_import import ImportResult
+    from delegations.ui.import_wizard import ImportWizard
     from delegations.ui.main_window import MainWindow
 
 
@@ -29,6 +31,7 @@ class FileActions:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.tasks: list[Task] = []
+        self.wizard: ImportWizard | None = None
 
     # databases --------------------------------------------------------------------
     def open_database(self, path: Path) -> bool:
@@ -45,6 +48,8 @@ class FileActions:
             w.inform("Cannot open the database", str(exc))
             return False
         w.close_dialogs()
+        if self.wizard is not None:
+            self.wizard.done(0)
         self.wait()
         old = w.db
         w.install(db)
@@ -157,6 +162,82 @@ class FileActions:
 
         return self._task(work, lambda p: f"Wrote {p}", "Cannot export the package", path)
 
+    # people -----------------------------------------------------------------------
+    def import_people_dialog(
+        self, delegation_id: int | None = None, path: Path | None = None
+    ) -> ImportWizard:
+        """The import wizard, on ``path`` if given; it adds the people to ``delegation_id``,
+        or to the delegation whose attendees are shown."""
+        from delegations.ui.import_wizard import ImportWizard
+
+        w = self.window
+        if delegation_id is None:
+            delegation_id = w.shown_attendees()
+        if self.wizard is not None:
+            self.wizard.done(0)
+        wizard = ImportWizard(
+            w.runner, w.choose_file, w.confirm, w.settings.import_folder(), path, delegation_id, w
+        )
+        wizard.setWindowModality(Qt.WindowModality.WindowModal)
+        wizard.folder_used.connect(w.settings.set_import_folder)
+        wizard.imported.connect(lambda result: self._show_imported(wizard, result))
+        wizard.finished.connect(lambda _result: self._wizard_closed(wizard))
+        self.wizard = wizard
+        wizard.open()
+        return wizard
+
+    def _show_imported(self, wizard: ImportWizard, result: ImportResult) -> None:
+        """Show the people imported: the delegation's attendees, or the People page."""
+        w = self.window
+        delegation_id = wizard.delegation_id()
+        if delegation_id is not None:
+            w.open_delegation(delegation_id)
+            w.show_page("attendees")
+            return
+        w.show_page("people")
+        w.pages["person"].select_ids(list(result.person_ids))
+
+    def _wizard_closed(self, wizard: ImportWizard) -> None:
+        if self.wizard is wizard:
+            self.wizard = None
+        wizard.deleteLater()
+
+    def export_people_dialog(self, delegation_id: int | None = None) -> Task | None:
+        """Everybody, or a delegation's attendees, to a .xlsx or .csv file."""
+        w = self.window
+        name = "attendees.xlsx" if delegation_id is not None else "people.xlsx"
+        path = w.choose_file(
+            "Export attendees" if delegation_id is not None else "Export people",
+            str(w.settings.export_folder() / name),
+            "Excel workbooks (*.xlsx);;CSV files (*.csv)",
+            True,
+        )
+        if not path:
+            return None
+        target = Path(path)
+        if not target.suffix:
+            target = target.with_suffix(".xlsx")
+        refused = output_refusal(target, w.db.path)
+        if refused is not None:
+            w.inform("Cannot export people", f"{target.name} is {refused}; choose another file.")
+            return None
+        return self.export_people(target, delegation_id)
+
+    def export_people(self, path: Path, delegation_id: int | None = None) -> Task:
+        db = self.window.db
+
+        def work(progress: Progress) -> Path:
+            from delegations.services.spreadsheets.people_export import export_people
+
+            with db.session() as session:
+                return export_people(session, path, delegation_id)
+
+        def said(written: Path) -> str:
+            self.window.settings.set_export_folder(written.parent)
+            return f"Wrote {written}"
+
+        return self._task(work, said, "Cannot export people", path)
+
     def backup_dialog(self) -> None:
         w = self.window
         path = w.choose_file(
@@ -196,6 +277,8 @@ class FileActions:
         task.deleteLater()
 
     def wait(self) -> None:
+        if self.wizard is not None:
+            self.wizard.done(0)  # stops and waits for its reading or preview
         for task in list(self.tasks):
             task.wait(60000)
         self.window.runner.wait()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
 from delegations.services.storage import Database
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setMinimumSize(900, 600)
         self.resize(1280, 820)
+        self.setAcceptDrops(True)  # a spreadsheet dropped on the window opens the import
         self.db_label = QLabel()
         self.db_label.setAccessibleName("Database file")
         self.statusBar().addPermanentWidget(self.db_label)
@@ -101,6 +103,8 @@ class MainWindow(QMainWindow):
         )
         self.navigator.message.connect(self._say)
         self.navigator.export_folder_used.connect(self.settings.set_export_folder)
+        self.navigator.import_requested.connect(self.files.import_people_dialog)
+        self.navigator.export_requested.connect(self.files.export_people_dialog)
         if old is not None:
             self.navigator.restoreState(old.saveState())
         self.setCentralWidget(self.navigator)  # deletes the previous database's pages
@@ -187,6 +191,13 @@ class MainWindow(QMainWindow):
             self.open_delegation(chosen)
         self.show_page("exports")
 
+    def shown_attendees(self) -> int | None:
+        """The delegation whose Attendees tab is shown, if it is."""
+        workspace = self.open_workspace()
+        if workspace is None or self.navigator.current_page() is not workspace:
+            return None
+        return workspace.delegation_id if workspace.current_page() == "attendees" else None
+
     def show_shortcuts(self) -> None:
         self.inform("Keyboard shortcuts and how to", actions.help_text())
 
@@ -241,6 +252,28 @@ class MainWindow(QMainWindow):
             dialog.reject()
 
     # Qt overrides -----------------------------------------------------------------
+    def _dropped_spreadsheet(self, event: QDragEnterEvent | QDropEvent) -> Path | None:
+        from delegations.ui.import_wizard import is_spreadsheet
+
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        paths = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+        return paths[0] if len(paths) == 1 and is_spreadsheet(paths[0]) else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_spreadsheet(event) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """A spreadsheet dropped on the window opens the import wizard on it."""
+        path = self._dropped_spreadsheet(event)
+        if path is None:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.files.import_people_dialog(path=path)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._shown:

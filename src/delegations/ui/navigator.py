@@ -41,10 +41,16 @@ class Navigator(QSplitter):
     Signals:
         message(str): a line for the status bar.
         export_folder_used(object): the user exported into this folder.
+        import_requested(object): import people from a spreadsheet (into this
+            delegation id, or None).
+        export_requested(object): export people (this delegation's attendees, or None:
+            everybody) to a spreadsheet.
     """
 
     message = Signal(str)
     export_folder_used = Signal(object)
+    import_requested = Signal(object)
+    export_requested = Signal(object)
 
     def __init__(
         self,
@@ -78,6 +84,10 @@ class Navigator(QSplitter):
             item = QListWidgetItem(page.title)
             item.setToolTip(f"{page.title} ({actions.keys(f'go:{names[number - 1]}')})")
             self.sidebar.addItem(item)
+        people = self.pages["person"].add_button(
+            "Import people…", "Import people from a spreadsheet"
+        )
+        people.clicked.connect(lambda: self.import_requested.emit(None))
         self._workspace: DelegationWorkspace | None = None
         self._placeholder = QWidget()
         self.stack.addWidget(self._placeholder)
@@ -149,6 +159,8 @@ class Navigator(QSplitter):
             workspace.title_changed.connect(self._workspace_title)
             workspace.closed.connect(self._workspace_closed)
             workspace.exports.folder_used.connect(self.export_folder_used)
+            workspace.attendees.import_requested.connect(self.import_requested)
+            workspace.attendees.export_requested.connect(self.export_requested)
             current = self.stack.currentIndex()
             self.stack.removeWidget(self._placeholder)
             self.stack.insertWidget(WORKSPACE_ROW, workspace)

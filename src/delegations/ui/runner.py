@@ -143,8 +143,13 @@ class Runner(QObject):
         busy_text: str,
         done: Callable[[Outcome[T]], None] | None = None,
         source: object | None = None,
+        cancelled: Callable[[], None] | None = None,
     ) -> Task | None:
-        """Run a long operation on a worker thread; ``done`` gets its outcome."""
+        """Run a long operation on a worker thread; ``done`` gets its outcome.
+
+        The operation stops when its own progress callback raises ``workers.Cancelled``
+        (nothing is written); ``cancelled`` is then called.
+        """
         if self._refuse_while_busy():
             return None
         history = self.history
@@ -164,8 +169,15 @@ class Runner(QObject):
             self._finish(task)
             self._fail(operation, message)
 
+        def stopped() -> None:
+            self._finish(task)
+            self.status.emit("Cancelled; nothing was changed.")
+            if cancelled is not None:
+                cancelled()
+
         task.succeeded.connect(succeeded)
         task.failed.connect(failed)
+        task.was_cancelled.connect(stopped)
         self.task = task
         self.busy_changed.emit(True)
         self.status.emit(busy_text)

@@ -88,6 +88,15 @@ class Settings:
     def set_export_folder(self, folder: Path) -> None:
         self.store.setValue("exports/folder", str(folder))
 
+    # imports --------------------------------------------------------------
+    def import_folder(self) -> Path:
+        """Where the last spreadsheet of people was chosen (home at first)."""
+        value = self.store.value("imports/folder")
+        return Path(str(value)) if value else Path.home()
+
+    def set_import_folder(self, folder: Path) -> None:
+        self.store.setValue("imports/folder", str(folder))
+
     def sync(self) -> None:
         self.store.sync()
 

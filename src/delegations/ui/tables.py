@@ -302,6 +302,7 @@ class RecordListPage(QWidget):
         bar.addWidget(self.new_button)
         bar.addWidget(self.edit_button)
         bar.addWidget(self.delete_button)
+        self.bar = bar
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(bar)
@@ -313,6 +314,14 @@ class RecordListPage(QWidget):
         self._sized = False
         self.describe: Callable[[Row], str] = lambda row: row.cells[0]
         self._update_buttons()
+
+    def add_button(self, text: str, accessible_name: str) -> QPushButton:
+        """A button of this page's own after New, Edit and Delete (last in the Tab order)."""
+        button = QPushButton(text)
+        button.setAccessibleName(accessible_name)
+        button.setToolTip(accessible_name)
+        self.bar.addWidget(button)
+        return button
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Esc in the filter box clears it; Down moves into the table."""

@@ -133,7 +133,7 @@ def write(session: Session, preview: Preview, progress: ProgressFn | None = None
     def tick() -> None:
         nonlocal done
         done += 1
-        if progress is not None and done % 500 == 0 and not progress(done, total):
+        if progress is not None and done % 500 == 0 and progress(done, total) is False:
             raise Cancelled("The import was cancelled; nothing was imported.")
 
     # New people in one statement (the ORM one object at a time is six times slower).

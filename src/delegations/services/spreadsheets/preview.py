@@ -779,10 +779,10 @@ def build(
     total = len(table.rows)
     if not blocking:
         for done, row in enumerate(table.rows):
-            if progress is not None and done % 500 == 0 and not progress(done, total):
+            if progress is not None and done % 500 == 0 and progress(done, total) is False:
                 raise Cancelled("The preview was cancelled; nothing was imported.")
             rows.append(_plan_row(ctx, reader, row))
-    if progress is not None and not progress(total, total):
+    if progress is not None and progress(total, total) is False:
         raise Cancelled("The preview was cancelled; nothing was imported.")
     used = {r.organisation_ref for r in rows if r.writes and r.organisation_ref}
     return Preview(
