@@ -88,7 +88,7 @@ def refusal(preview: Preview, skip_errors: bool = False) -> str | None:
         more = len(preview.problems) - 1
         return (
             f"{count_of(errors, 'row')} of {len(preview.rows)} {'has' if errors == 1 else 'have'} "
-            f"errors, so nothing was imported; correct the file or leave those rows out. "
+            f"errors, so nothing can be imported; correct the file or leave those rows out. "
             f"First: {first}" + (f" (and {count_of(more, 'more problem')})." if more else ".")
         )
     if preview.writes == 0:
