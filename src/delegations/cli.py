@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 from delegations import __version__
@@ -24,6 +24,8 @@ from delegations.store import Database, StoreError, resolve_db_path
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from delegations.services.spreadsheets.preview import Preview
 
 PROG = "delegations"
 EXPORT_KINDS = ("package", "people", *KINDS)
@@ -406,7 +408,7 @@ def cmd_import_people(db: Database, args: argparse.Namespace, out: TextIO) -> in
     return 0
 
 
-def render_preview(shown: Any) -> str:
+def render_preview(shown: Preview) -> str:
     """The preview as the command line prints it: how the file was read, the columns,
     the counts, then each update, error and warning by row."""
     from delegations.services.spreadsheets import reading

@@ -99,8 +99,13 @@ class Organisation(RecordMixin, Base):
     def display_name(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
+    @staticmethod
+    def search_key(name: str, acronym: str = "", city: str = "") -> str:
+        """The ``search_text`` an organisation with these fields has."""
+        return fold(f"{name} {acronym} {city}")
+
     def refresh_search_text(self) -> None:
-        self.search_text = fold(f"{self.name} {self.acronym} {self.city}")
+        self.search_text = self.search_key(self.name, self.acronym, self.city)
 
 
 class Person(RecordMixin, Base):
@@ -136,8 +141,13 @@ class Person(RecordMixin, Base):
     def sort_name(self) -> str:
         return f"{self.family_name}, {self.given_name}"
 
+    @staticmethod
+    def search_key(given_name: str, family_name: str, email: str) -> str:
+        """The ``search_text`` a person with these fields has (bulk inserts set it too)."""
+        return fold(f"{given_name} {family_name} {email}")
+
     def refresh_search_text(self) -> None:
-        self.search_text = fold(f"{self.given_name} {self.family_name} {self.email}")
+        self.search_text = self.search_key(self.given_name, self.family_name, self.email)
 
 
 class Venue(RecordMixin, Base):

@@ -39,6 +39,7 @@ from delegations.services.spreadsheets.preview import (
     Options,
     Preview,
     ProgressFn,
+    RowPlan,
     build,
 )
 from delegations.services.spreadsheets.table import Table
@@ -103,7 +104,8 @@ def write(session: Session, preview: Preview, progress: ProgressFn | None = None
     if preview.new_organisations:
         records = [
             {
-                "name": name, "kind": OrganisationKind.OTHER, "search_text": fold(name),
+                "name": name, "kind": OrganisationKind.OTHER,
+                "search_text": Organisation.search_key(name),
                 "uuid": new_uuid(), "created_at": now, "updated_at": now,
             }
             for name in preview.new_organisations
@@ -113,17 +115,12 @@ def write(session: Session, preview: Preview, progress: ProgressFn | None = None
         ).all()
         org_ids = {fold(n): i for n, i in zip(preview.new_organisations, ids, strict=True)}
     created_orgs = len(org_ids)
-    existing_orgs: dict[str, int] = {}
 
-    def org_id(ref: str) -> int:
-        if ref in org_ids:
-            return org_ids[ref]
-        if not existing_orgs:
-            for org in session.query(Organisation):
-                for key in (org.name, org.acronym, org.display_name):
-                    if key:
-                        existing_orgs.setdefault(fold(key), org.id)
-        return existing_orgs[ref]
+    def org_id(plan: RowPlan) -> int | None:
+        """The organisation the preview chose: an existing one, or one created above."""
+        if plan.organisation_id is not None:
+            return plan.organisation_id
+        return org_ids[plan.organisation_ref] if plan.organisation_ref else None
 
     new_rows = [r for r in preview.rows if r.action is Action.NEW]
     updates = [r for r in preview.rows if r.action is Action.UPDATE]
@@ -147,13 +144,11 @@ def write(session: Session, preview: Preview, progress: ProgressFn | None = None
                 "consent_data": False, "consent_photos": False, "notes": "",
                 **plan.person,
             }  # fmt: skip
-            values["organisation_id"] = (
-                org_id(plan.organisation_ref) if plan.organisation_ref else None
-            )
+            values["organisation_id"] = org_id(plan)
             values["uuid"] = plan.uuid or new_uuid()
             values["created_at"] = values["updated_at"] = now
-            values["search_text"] = fold(
-                f"{values['given_name']} {values['family_name']} {values['email']}"
+            values["search_text"] = Person.search_key(
+                values["given_name"], values["family_name"], values["email"]
             )
             people.append(values)
             tick()
@@ -167,7 +162,7 @@ def write(session: Session, preview: Preview, progress: ProgressFn | None = None
         for name, value in plan.person.items():
             setattr(person, name, value)
         if plan.organisation_ref:
-            person.organisation_id = org_id(plan.organisation_ref)
+            person.organisation_id = org_id(plan)
         if plan.person or plan.organisation_ref:
             person.refresh_search_text()
         person_ids[plan.number] = person.id

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -138,6 +139,8 @@ class RowPlan:
     person: dict[str, Any] = field(default_factory=dict, repr=False)
     """The person's fields to write (all for a new person, the changed ones for an update)."""
     organisation_ref: str | None = field(default=None, repr=False)
+    organisation_id: int | None = field(default=None, repr=False)
+    """The existing organisation to set; None with a ``organisation_ref`` means a new one."""
     """Folded name of the organisation to set (existing or new), None to leave it."""
     uuid: str | None = field(default=None, repr=False)
     participation: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -446,16 +449,9 @@ def _plan_row(ctx: _Context, reader: _RowReader, row: Row) -> RowPlan:
     check = Checker()
     people.validate(ctx.session, {**person_values, "organisation_id": None}, check)
     for key, message in check.errors.items():
-        if (
-            key in ("given_name", "family_name")
-            and key not in person_values
-            and name_column is None
-        ):
-            header = column(key, BY_KEY[key].header)
-        elif key in ("given_name", "family_name") and name_column is not None:
-            header = column(key, name_column)
-        else:
-            header = column(key, BY_KEY[key].header if key in BY_KEY else key)
+        names_from_full = key in ("given_name", "family_name") and name_column is not None
+        fallback = name_column if names_from_full else BY_KEY[key].header if key in BY_KEY else key
+        header = column(key, fallback or key)
         problems_.append(Problem(row.number, header, message))
 
     # --- the organisation: an existing one by name or acronym, else a new one
@@ -497,6 +493,7 @@ def _plan_row(ctx: _Context, reader: _RowReader, row: Row) -> RowPlan:
         plan.action = Action.NEW
         plan.person = person_values
         plan.organisation_ref = org_key
+        plan.organisation_id = org.id if org is not None else None
         if found.get("person_id") and match is None:
             plan.uuid = found["person_id"]
         if org_key is not None and org is None:
@@ -527,6 +524,7 @@ def _plan_row(ctx: _Context, reader: _RowReader, row: Row) -> RowPlan:
             )
         )
         plan.organisation_ref = org_key
+        plan.organisation_id = org.id if org is not None else None
         if org is None:
             ctx.new_orgs.setdefault(org_key, org_text)
     plan.person = updates
@@ -738,8 +736,6 @@ def _read_leg(
                 previous = before.get(moment_key) if before else None
                 if previous is None:
                     raise read.CellProblem("gives a time but no column gives its date")
-                from zoneinfo import ZoneInfo
-
                 local = previous.astimezone(ZoneInfo(zone))
                 values[moment_key] = datetime.combine(local.date(), at, ZoneInfo(zone))
         except read.CellProblem as exc:

@@ -11,7 +11,7 @@ serial dates (as a workbook stores them, or as a CSV export prints them).
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -415,8 +415,6 @@ def moment(
         raise CellProblem(f"{quoted(text(cell))} has no time of day (add it, e.g. 14:30)")
     local = datetime.combine(found, clock_time)
     if offset and at is None:
-        from datetime import timezone
-
         if offset == "z":
             return local.replace(tzinfo=UTC)
         sign = -1 if offset[0] == "-" else 1
