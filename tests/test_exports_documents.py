@@ -254,6 +254,7 @@ def visit() -> Delegation:
 def export(kind: str, delegation: Delegation, out: Path, **options: Any) -> Path:
     """Run one export with the fixed ``generated_at`` unless told otherwise."""
     options.setdefault("generated_at", STAMP)
+    options.setdefault("zone", "Europe/Paris")
     return run_export(kind, delegation, out, ExportOptions(**options))
 
 
@@ -352,8 +353,8 @@ def test_same_data_and_stamp_give_identical_bytes(
     )
     assert first == second
     assert later.read_bytes() != first
-    assert "Generated 21 Nov 2026 14:05 UTC" in pdf_text(tmp_path / "first.pdf")
-    assert "Generated 1 Dec 2026 09:00 UTC" in pdf_text(later)
+    assert "Issued 21 Nov 2026 15:05 CET" in pdf_text(tmp_path / "first.pdf")
+    assert "Issued 1 Dec 2026 10:00 CET" in pdf_text(later)
 
 
 def test_multi_page_documents_number_their_pages(visit: Delegation, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from delegations.exports.kinds import EXPORT_KINDS, KINDS, LIST_KINDS, ExportKind
-from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
+from delegations.exports.options import ExportCancelled, ExportError, ExportOptions, Ways
 
 if TYPE_CHECKING:
     from delegations.model import Delegation
@@ -36,5 +36,6 @@ __all__ = [
     "ExportError",
     "ExportKind",
     "ExportOptions",
+    "Ways",
     "run_export",
 ]

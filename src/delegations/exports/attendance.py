@@ -84,6 +84,7 @@ def export(delegation: Delegation, out: Path, options: ExportOptions) -> Path:
         subject="Attendance sheets",
         margin=15 * mm,
         footer_prefix=f"Attendance sheets · {delegation.title}",
+        delegation=delegation,
     )
 
 

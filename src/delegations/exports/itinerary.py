@@ -86,6 +86,7 @@ def export(delegation: Delegation, out: Path, options: ExportOptions) -> Path:
         title=f"Itinerary: {delegation.title}{who}",
         subject="Personal itinerary" if attendee is not None else "Delegation itinerary",
         footer_prefix=f"{delegation.title}{who}",
+        delegation=delegation,
     )
 
 

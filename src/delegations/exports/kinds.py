@@ -22,8 +22,9 @@ class ExportKind:
         label: what the exports page lists.
         module: the module whose ``export`` writes it (imported when it runs).
         options: the option rows that apply, of ``paper``, ``attendee``, ``host``,
-            ``layout``, ``order``, ``qr``, ``offset``, ``calibration``, ``per``
-            and ``format``.
+            ``layout``, ``order``, ``qr``, ``offset``, ``calibration``, ``per``,
+            ``format``, ``unconfirmed`` (include attendees who have not confirmed,
+            marked), ``email`` (print e-mail addresses) and ``logo`` (an image).
         formats: the file formats it writes, the default first.
         description: what the document is for.
     """
@@ -59,7 +60,7 @@ EXPORT_KINDS: tuple[ExportKind, ...] = (
         "badges",
         "Badges (PDF)",
         "delegations.exports.badges",
-        ("layout", "order", "qr", "offset", "calibration"),
+        ("layout", "order", "qr", "logo", "unconfirmed", "offset", "calibration"),
         ("pdf",),
         "Name badges on the label sheets or card stock you print on.",
     ),
@@ -67,7 +68,7 @@ EXPORT_KINDS: tuple[ExportKind, ...] = (
         "attendance",
         "Attendance sheets (PDF)",
         "delegations.exports.attendance",
-        ("paper", "per"),
+        ("paper", "per", "logo", "email", "unconfirmed"),
         ("pdf",),
         "Signature sheets per activity, the proof of attendance funders ask for.",
     ),
@@ -75,7 +76,7 @@ EXPORT_KINDS: tuple[ExportKind, ...] = (
         "rooming",
         "Rooming list",
         _LISTS,
-        ("paper", "format"),
+        ("paper", "format", "unconfirmed"),
         ("pdf", "csv"),
         "Who sleeps where, for the hotel.",
     ),
@@ -91,7 +92,7 @@ EXPORT_KINDS: tuple[ExportKind, ...] = (
         "passengers",
         "Passenger list",
         _LISTS,
-        ("paper", "format"),
+        ("paper", "format", "unconfirmed"),
         ("pdf", "csv"),
         "Who travels when, for the coach company and the meeting points.",
     ),

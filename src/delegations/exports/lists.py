@@ -391,6 +391,7 @@ def write_pdf(
         title=f"{TITLES[kind]}: {delegation.title}",
         subject=TITLES[kind],
         footer_prefix=f"{TITLES[kind]} · {delegation.title}",
+        delegation=delegation,
     )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -27,6 +27,26 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
+class Ways:
+    """How documents say the group gets from one venue to the next.
+
+    Attributes:
+        known: minutes from venue id to venue id as the officer entered them (either
+            direction), used before any estimate.
+        walk_kmh: walking speed, for venues less than ``walk_limit_km`` apart.
+        city_kmh: door-to-door speed by public transport or taxi beyond that.
+        walk_limit_km: up to this distance people walk.
+        detour: straight-line distance × this = distance on the ground.
+    """
+
+    known: Mapping[tuple[int, int], int] = field(default_factory=dict)
+    walk_kmh: float = 4.5
+    city_kmh: float = 20.0
+    walk_limit_km: float = 1.5
+    detour: float = 1.3
+
+
+@dataclass(frozen=True)
 class ExportOptions:
     """Options shared by every export; each export reads those that concern it.
 
@@ -40,13 +60,20 @@ class ExportOptions:
         list_format: ``pdf`` or ``csv`` for logistics lists.
         per: attendance sheets one per agenda ``item`` or per ``day``.
         item_id: attendance sheet for one agenda item only.
-        logo: image file for the programme's logo on attendance sheets.
+        logo: image file for the programme's logo on attendance sheets and badges.
         offset_mm: per-printer (x, y) shift for badges, in millimetres.
         qr: print a QR code on badges.
         selection: Person ids to print badges for, in this order (None: all).
         order: badge order when no selection is given: name, organisation, role.
         calibration: badges: print the calibration page instead of badges.
         progress: progress callback, see ``Progress``.
+        zone: the officer's IANA time zone, for the issue date printed on documents
+            (``None``: this computer's zone).
+        include_unconfirmed: badges, rooming and passenger lists also for attendees
+            who have not confirmed (invited), marked as such; by default only
+            confirmed attendees.
+        email_column: attendance sheets print each attendee's e-mail address.
+        ways: how the group gets between venues (itineraries, programme).
     """
 
     paper: Paper = "a4"
@@ -64,3 +91,7 @@ class ExportOptions:
     order: Literal["name", "organisation", "role"] = "name"
     calibration: bool = False
     progress: Progress | None = None
+    zone: str | None = None
+    include_unconfirmed: bool = False
+    email_column: bool = False
+    ways: Ways = field(default_factory=Ways)

@@ -8,10 +8,11 @@ byte-identical files and no standard-14 font (Helvetica, Symbol) is referenced.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -42,8 +43,12 @@ FILL = colors.HexColor("#EEF2F6")
 CANCELLED = colors.HexColor("#B42318")
 
 MARGIN = 18 * mm
-FOOTER_GAP = 8 * mm
 FOOTER_SIZE = 7.5
+FOOTER_LEADING = 9.5
+FOOTER_BASELINE = 9 * mm
+"""The footer's last line: 9 mm above the paper's edge, inside what printers print."""
+FOOTER_GAP = 8 * mm
+"""Between the frame and the page margin, for up to three footer lines."""
 
 Styles = dict[str, ParagraphStyle]
 
@@ -106,10 +111,30 @@ def local_day(instant: datetime, zone: str) -> date:
     return local(instant, zone).date()
 
 
+def officer_zone(options: ExportOptions) -> tzinfo:
+    """The zone the issue date is printed in: ``options.zone``, else this computer's."""
+    if options.zone:
+        try:
+            return ZoneInfo(options.zone)
+        except (KeyError, ValueError, OSError):  # not a zone this computer knows
+            pass
+    return datetime.now().astimezone().tzinfo or UTC
+
+
 def stamp_text(options: ExportOptions) -> str:
-    """``Generated 21 Nov 2026 14:05 UTC``."""
-    moment = generated_at(options).astimezone(UTC)
-    return f"Generated {moment.day} {moment:%b %Y %H:%M} UTC"
+    """``Issued 21 Nov 2026 15:05 CET``: when, in the officer's zone (an offset where
+    the zone has no letters: ``UTC+04:00``)."""
+    moment = generated_at(options).astimezone(officer_zone(options))
+    name = moment.tzname() or ""
+    if not name.isalpha():
+        offset = moment.strftime("%z") or "+0000"
+        name = f"UTC{offset[:3]}:{offset[3:]}"
+    return f"Issued {moment.day} {moment:%b %Y %H:%M} {name}"
+
+
+def version_text(delegation: Any) -> str:
+    """``Version 7``: the delegation's revision, which every change raises (at least 1)."""
+    return f"Version {max(1, int(getattr(delegation, 'revision', 0) or 0))}"
 
 
 def table_style(*extra: tuple[Any, ...], header: bool = True, rules: bool = True) -> TableStyle:
@@ -184,8 +209,14 @@ def frame_height(options: ExportOptions, margin: float = MARGIN) -> float:
     return page_size(options.paper)[1] - 2 * margin - FOOTER_GAP - 12
 
 
-def footer_canvas(footer: str) -> type[Canvas]:
-    """A canvas class that writes ``Page n of m`` and ``footer`` once the page count is known."""
+def footer_canvas(title: str, issued: str, emergency: str = "") -> type[Canvas]:
+    """A canvas class that writes the footer once the page count is known.
+
+    The footer holds ``title`` on the left and ``issued · Page n of m`` on the right;
+    when both do not fit on one line the title takes a line of its own above, so
+    only a title longer than the whole width is ever shortened. ``emergency`` (who to
+    call on the day) is printed in bold above them on every page.
+    """
 
     class FooterCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -206,20 +237,31 @@ def footer_canvas(footer: str) -> type[Canvas]:
 
         def _draw_footer(self, number: int, total: int) -> None:
             width, _ = self._pagesize
+            left, right = self._left, width - self._left
+            room = right - left
             self.saveState()
             self.setFont(FONT, FOOTER_SIZE)
             self.setFillColor(MUTED)
             self.setStrokeColor(RULE)
             self.setLineWidth(0.4)
-            y = FOOTER_GAP + 3
-            self.line(MARGIN, y + 9, width - MARGIN, y + 9)
-            room = width - 2 * MARGIN
-            if total > 1:
-                label = f"Page {number} of {total}"
-                self.drawRightString(width - MARGIN, y, label)
-                room -= stringWidth(label, FONT, FOOTER_SIZE) + 12
-            self.drawString(MARGIN, y, fit(footer, room, FOOTER_SIZE))
+            y = FOOTER_BASELINE
+            info = f"{issued} · Page {number} of {total}"
+            info_width = stringWidth(info, FONT, FOOTER_SIZE)
+            self.drawRightString(right, y, info)
+            if stringWidth(title, FONT, FOOTER_SIZE) + info_width + 12 <= room:
+                self.drawString(left, y, title)
+            else:
+                y += FOOTER_LEADING
+                self.drawString(left, y, fit(title, room, FOOTER_SIZE))
+            if emergency:
+                y += FOOTER_LEADING
+                self.setFont(FONT_BOLD, FOOTER_SIZE)
+                self.setFillColor(INK)
+                self.drawString(left, y, fit(emergency, room, FOOTER_SIZE, FONT_BOLD))
+            self.line(left, y + FOOTER_LEADING, right, y + FOOTER_LEADING)
             self.restoreState()
+
+        _left = MARGIN
 
     return FooterCanvas
 
@@ -234,10 +276,21 @@ def build_pdf(
     margin: float = MARGIN,
     footer_prefix: str = "",
     on_page: Callable[[Canvas, Any], None] | None = None,
+    delegation: Any = None,
+    emergency: str = "",
 ) -> Path:
-    """Lay out ``story`` into ``out`` atomically, with the shared footer."""
+    """Lay out ``story`` into ``out`` atomically, with the shared footer.
+
+    The footer says ``footer_prefix`` (what the document is), the delegation's
+    version, when it was issued in the officer's zone and ``Page n of m``; with
+    ``emergency`` (personal documents) who to call, on every page.
+    """
     register_fonts()
-    footer = " · ".join(p for p in (footer_prefix, stamp_text(options)) if p)
+    issued = stamp_text(options)
+    if delegation is not None:
+        issued = f"{version_text(delegation)} · {issued}"
+    canvas_class = footer_canvas(footer_prefix, issued, emergency)
+    canvas_class._left = margin
     with atomic_path(out) as tmp:
         doc = SimpleDocTemplate(
             str(tmp),
@@ -259,7 +312,7 @@ def build_pdf(
             story,
             onFirstPage=on_page or _nothing,
             onLaterPages=on_page or _nothing,
-            canvasmaker=footer_canvas(footer),
+            canvasmaker=canvas_class,
         )
     return out
 

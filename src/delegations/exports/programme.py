@@ -100,6 +100,7 @@ def export(delegation: Delegation, out: Path, options: ExportOptions) -> Path:
         title=f"Programme: {delegation.title}",
         subject="Programme, one page per day",
         footer_prefix=delegation.title,
+        delegation=delegation,
     )
 
 

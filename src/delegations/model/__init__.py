@@ -26,6 +26,7 @@ from delegations.model.records import (
     VenueTravelTime,
     item_host_contacts,
     item_participants,
+    serves_food_by_default,
 )
 from delegations.model.text import count_of, fold
 from delegations.model.types import UTCDateTime, utc_now
@@ -57,5 +58,6 @@ __all__ = [
     "item_host_contacts",
     "item_participants",
     "new_uuid",
+    "serves_food_by_default",
     "utc_now",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -73,6 +74,9 @@ class Organisation(RecordMixin, Base):
 
     name: Mapped[str] = mapped_column(String(200))
     acronym: Mapped[str] = mapped_column(String(40), default="")
+    short_name: Mapped[str] = mapped_column(String(60), default="")
+    """A shorter name for badges ("Barcelona Activa"), used when the full name would not
+    print large enough."""
     kind: Mapped[OrganisationKind] = mapped_column(
         enum_column(OrganisationKind, "organisation_kind"), default=OrganisationKind.OTHER
     )
@@ -209,8 +213,14 @@ class Delegation(RecordMixin, Base):
         ForeignKey("person.id", ondelete="RESTRICT"), index=True
     )
     emergency_contacts: Mapped[str] = mapped_column(Text, default="")
+    dress_code: Mapped[str] = mapped_column(String(200), default="")
+    """What to wear through the visit ("Business casual"); an item may say otherwise."""
     notes: Mapped[str] = mapped_column(Text, default="")
     search_text: Mapped[str] = mapped_column(String(600), default="")
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    """The version printed on its documents: rises with every change to the delegation,
+    its attendees, their travel, its agenda, or the people, organisations and venues
+    they name (``services.history`` raises it; undo raises it too)."""
 
     sending_organisation: Mapped[Organisation | None] = relationship()
     lead_officer: Mapped[Person | None] = relationship()
@@ -229,6 +239,18 @@ class Delegation(RecordMixin, Base):
     @property
     def day_count(self) -> int:
         return (self.end_date - self.start_date).days + 1
+
+    @property
+    def emergency_line(self) -> str:
+        """Who to call on the day, on one line: the first emergency contact, else the lead
+        officer with their phone (empty when neither is known)."""
+        for line in self.emergency_contacts.splitlines():
+            if line.strip():
+                return line.strip()
+        officer = self.lead_officer
+        if officer is not None and officer.phone:
+            return f"{officer.full_name}: {officer.phone}"
+        return ""
 
     def refresh_search_text(self) -> None:
         self.search_text = fold(f"{self.title} {self.programme} {self.destination_city}")
@@ -259,6 +281,12 @@ class Participation(RecordMixin, Base):
     badge_name: Mapped[str] = mapped_column(String(120), default="")
     hotel: Mapped[str] = mapped_column(String(200), default="")
     hotel_address: Mapped[str] = mapped_column(String(300), default="")
+    hotel_phone: Mapped[str] = mapped_column(String(60), default="")
+    booking_reference: Mapped[str] = mapped_column(String(60), default="")
+    room_type: Mapped[str] = mapped_column(String(60), default="")
+    """As the hotel names it: "Single", "Double for single use", "Twin"."""
+    room_sharing: Mapped[str] = mapped_column(String(200), default="")
+    """Who shares the room, as the hotel should read it ("with Julien Caron")."""
     check_in: Mapped[date | None]
     check_out: Mapped[date | None]
     room_notes: Mapped[str] = mapped_column(String(300), default="")
@@ -276,6 +304,10 @@ class Participation(RecordMixin, Base):
     @property
     def display_name(self) -> str:
         return self.badge_name or self.person.full_name
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == ParticipationStatus.CONFIRMED
 
     def leg(self, direction: TravelDirection) -> TravelLeg | None:
         return next((t for t in self.travel if t.direction == direction), None)
@@ -345,6 +377,21 @@ class AgendaItem(RecordMixin, Base):
     venue_id: Mapped[int | None] = mapped_column(
         ForeignKey("venue.id", ondelete="RESTRICT"), index=True
     )
+    """Where it happens; for a transfer, where the group is picked up."""
+    dropoff_venue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("venue.id", ondelete="RESTRICT"), index=True
+    )
+    """A transfer's drop-off place (None for other kinds, or not known yet)."""
+    transport_company: Mapped[str] = mapped_column(String(120), default="")
+    vehicle: Mapped[str] = mapped_column(String(120), default="")
+    """"50-seat coach, plate 1234 ABC"."""
+    driver_phone: Mapped[str] = mapped_column(String(60), default="")
+    dress_code: Mapped[str] = mapped_column(String(200), default="")
+    """Overrides the delegation's dress code for this item."""
+    wifi: Mapped[str] = mapped_column(String(200), default="")
+    """Network and password for attendees ("Activa-Guest / creative2027")."""
+    serves_food: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Food is served (meals, receptions, dinners): it is on the dietary list."""
     host_organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
     )
@@ -359,12 +406,24 @@ class AgendaItem(RecordMixin, Base):
     revision: Mapped[int] = mapped_column(Integer, default=0)
 
     delegation: Mapped[Delegation] = relationship(back_populates="items")
-    venue: Mapped[Venue | None] = relationship()
+    venue: Mapped[Venue | None] = relationship(foreign_keys=[venue_id])
+    dropoff_venue: Mapped[Venue | None] = relationship(foreign_keys=[dropoff_venue_id])
     host: Mapped[Organisation | None] = relationship()
     host_contacts: Mapped[list[Person]] = relationship(
         secondary=item_host_contacts, order_by="(Person.family_name, Person.given_name)"
     )
     participants: Mapped[list[Participation]] = relationship(secondary=item_participants)
+
+    @property
+    def is_transfer(self) -> bool:
+        return self.kind == ItemKind.TRANSFER
+
+    @property
+    def end_venue(self) -> Venue | None:
+        """Where the group is when the item ends: a transfer's drop-off, else its venue."""
+        if self.is_transfer and self.dropoff_venue is not None:
+            return self.dropoff_venue
+        return self.venue
 
     def concerns(self, participation: Participation) -> bool:
         """Whether ``participation`` takes part in this item."""
@@ -375,6 +434,25 @@ class AgendaItem(RecordMixin, Base):
     def attendees(self, participations: list[Participation]) -> list[Participation]:
         """The attending participations this item concerns, in the order given."""
         return [p for p in participations if p.status.attending and self.concerns(p)]
+
+
+FOOD_WORDS = (
+    "breakfast", "brunch", "lunch", "dinner", "supper", "reception", "cocktail", "buffet",
+    "coffee", "apéritif", "aperitif", "drinks", "tapas", "petit-déjeuner", "petit déjeuner",
+    "déjeuner", "dîner", "repas", "desayuno", "almuerzo", "comida", "cena", "vino",
+)  # fmt: skip
+"""Words in a title that say food is served (English, French, Spanish)."""
+
+
+def serves_food_by_default(kind: ItemKind | str | None, title: str = "") -> bool:
+    """Whether an item of ``kind`` called ``title`` serves food, unless the officer says
+    otherwise: meals always; networking items whose title names a meal or reception."""
+    if kind in (ItemKind.MEAL, "meal"):
+        return True
+    if kind in (ItemKind.NETWORKING, "networking"):
+        words = f" {' '.join(re.split(r'[^a-z0-9]+', fold(title)))} "
+        return any(f" {' '.join(re.split(r'[^a-z0-9]+', fold(w)))} " in words for w in FOOD_WORDS)
+    return False
 
 
 class VenueTravelTime(Base):

@@ -19,17 +19,31 @@ from delegations.model import (
     Participation,
     Person,
     Venue,
+    serves_food_by_default,
 )
 from delegations.services.base import apply, check_exists, clean, get, merged
-from delegations.services.validation import LONG, TITLE, Checker, describe_day, hhmm, is_timezone
+from delegations.services.validation import (
+    LONG,
+    NAME,
+    PHONE,
+    TITLE,
+    Checker,
+    describe_day,
+    hhmm,
+    is_timezone,
+)
 
 FIELDS = (
     "title", "kind", "starts_at", "ends_at", "venue_id", "host_organisation_id",
-    "host_confirmation", "description", "status", "everyone",
+    "host_confirmation", "description", "status", "everyone", "dropoff_venue_id",
+    "transport_company", "vehicle", "driver_phone", "dress_code", "wifi", "serves_food",
 )  # fmt: skip
 LINKS = ("participant_ids", "host_contact_ids")
 ENUMS = {"kind": ItemKind, "status": ItemStatus, "host_confirmation": HostConfirmation}
-LIMITS = {"title": TITLE, "description": LONG}
+LIMITS = {
+    "title": TITLE, "description": LONG, "transport_company": NAME, "vehicle": NAME,
+    "driver_phone": PHONE, "dress_code": TITLE, "wifi": TITLE,
+}  # fmt: skip
 """The most characters each text field holds."""
 MULTILINE = frozenset({"description"})
 """The text fields that may hold line breaks; the others are one line."""
@@ -63,6 +77,7 @@ def validate(
     if starts is not None:
         _check_reach(delegation, starts, check)
     check_exists(session, check, "venue_id", Venue, values.get("venue_id"), "venue")
+    check_exists(session, check, "dropoff_venue_id", Venue, values.get("dropoff_venue_id"), "venue")
     check_exists(
         session, check, "host_organisation_id", Organisation,
         values.get("host_organisation_id"), "organisation",
@@ -136,7 +151,12 @@ def create(session: Session, delegation_id: int, **fields: Any) -> AgendaItem:
     """Add an item. ``participant_ids`` (attendee ids) with ``everyone=False`` makes a subset."""
     delegation = get(session, Delegation, delegation_id, "delegation")
     item = AgendaItem()
-    _save(session, item, delegation, dict(fields))
+    fields = dict(fields)
+    if fields.get("serves_food") is None:
+        fields["serves_food"] = serves_food_by_default(
+            fields.get("kind"), fields.get("title") or ""
+        )
+    _save(session, item, delegation, fields)
     item.delegation = delegation
     session.add(item)
     session.flush()

@@ -27,13 +27,13 @@ from delegations.services.validation import (
 FIELDS = (
     "title", "programme", "sending_organisation_id", "destination_city",
     "destination_country", "timezone", "start_date", "end_date", "status",
-    "objectives", "lead_officer_id", "emergency_contacts", "notes",
+    "objectives", "lead_officer_id", "emergency_contacts", "dress_code", "notes",
 )  # fmt: skip
 ENUMS = {"status": DelegationStatus}
 LIMITS = {
     "title": TITLE, "programme": TITLE, "destination_city": NAME,
     "destination_country": COUNTRY, "timezone": ZONE_MAX, "objectives": LONG,
-    "emergency_contacts": LONG, "notes": LONG,
+    "emergency_contacts": LONG, "dress_code": TITLE, "notes": LONG,
 }  # fmt: skip
 """The most characters each text field holds."""
 MULTILINE = frozenset({"objectives", "emergency_contacts", "notes"})

@@ -31,7 +31,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from delegations.model import AgendaItem, Participation
-from delegations.services.changes import AGENDA_ITEM, PARTICIPATION, Changes, summarize
+from delegations.services.changes import (
+    AGENDA_ITEM,
+    DELEGATION,
+    ORGANISATION,
+    PARTICIPATION,
+    PERSON,
+    VENUE,
+    Changes,
+    summarize,
+)
 from delegations.services.errors import ServiceError
 from delegations.store import Database
 from delegations.store.changelog import RowChange, RowConflict, TableShape, apply_rows, net_rows
@@ -188,6 +197,59 @@ def _changes(session: Session, rows: list[RowChange], shapes: Mapping[str, Table
     return summarize(rows, shapes, _delegations(session, rows, shapes))
 
 
+_VERSION_SOURCES = (
+    # (kind, SQL giving the delegations that show a record of that kind in their documents)
+    (
+        PERSON,
+        "SELECT delegation_id FROM participation WHERE person_id IN ({ids}) "
+        "UNION SELECT id FROM delegation WHERE lead_officer_id IN ({ids}) "
+        "UNION SELECT a.delegation_id FROM agenda_item a JOIN item_host_contact c "
+        "ON c.agenda_item_id = a.id WHERE c.person_id IN ({ids})",
+    ),
+    (
+        ORGANISATION,
+        "SELECT id FROM delegation WHERE sending_organisation_id IN ({ids}) "
+        "UNION SELECT delegation_id FROM agenda_item WHERE host_organisation_id IN ({ids}) "
+        "UNION SELECT p.delegation_id FROM participation p JOIN person s ON s.id = p.person_id "
+        "WHERE s.organisation_id IN ({ids}) "
+        "UNION SELECT a.delegation_id FROM agenda_item a JOIN venue v "
+        "ON v.id IN (a.venue_id, a.dropoff_venue_id) WHERE v.organisation_id IN ({ids})",
+    ),
+    (
+        VENUE,
+        "SELECT delegation_id FROM agenda_item WHERE venue_id IN ({ids}) "
+        "OR dropoff_venue_id IN ({ids})",
+    ),
+)
+
+
+def _raise_versions(session: Session, changes: Changes) -> None:
+    """Raise the ``revision`` (the version printed on documents) of every delegation the
+    change shows in: its own records, or the people, organisations and venues they name.
+
+    Runs after the rows were captured: the version is bookkeeping, not part of the step
+    (undo and redo raise it again, never put an old one back).
+    """
+    if not changes:
+        return
+    execute = _execute(session)
+    touched = set(changes.delegations) | set(changes.ids(DELEGATION))
+    for kind, sql in _VERSION_SOURCES:
+        ids = sorted(changes.ids(kind))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found = execute(sql.format(ids=marks), tuple(chunk) * sql.count("{ids}"))
+            touched.update(row[0] for row in found)
+    chosen = sorted(touched)
+    for start in range(0, len(chosen), 500):
+        chunk = chosen[start : start + 500]
+        execute(
+            f"UPDATE delegation SET revision = revision + 1 WHERE id IN ({', '.join('?' * len(chunk))})",
+            tuple(chunk),
+        )
+
+
 def _execute(session: Session) -> Callable[[str, tuple[Any, ...]], Any]:
     """The session's own sqlite3 connection (same transaction, no per-statement overhead)."""
     raw = session.connection().connection.dbapi_connection
@@ -204,6 +266,7 @@ def _run(db: Database, operation: Operation[T]) -> tuple[Outcome[T], tuple[RowCh
             session.flush()
             rows = net_rows(captured, log.shapes)
         changes = _changes(session, rows, log.shapes)
+        _raise_versions(session, changes)
     return Outcome(result, changes, label), tuple(rows)
 
 
@@ -296,7 +359,9 @@ class History:
                 with log.capture() as captured:
                     apply_rows(_execute(session), log.shapes, step.rows, backwards)
                     rows = net_rows(captured, log.shapes)
-                return _changes(session, rows, log.shapes)
+                changes = _changes(session, rows, log.shapes)
+                _raise_versions(session, changes)
+                return changes
         except _Conflict:
             self.clear()
             raise HistoryLost(

@@ -35,17 +35,19 @@ from delegations.services.validation import (
 )
 
 FIELDS = (
-    "name", "acronym", "kind", "sectors", "country", "city",
+    "name", "acronym", "short_name", "kind", "sectors", "country", "city",
     "address", "website", "email", "phone", "notes",
     "region", "opening_hours", "closed_dates",
 )  # fmt: skip
 ENUMS = {"kind": OrganisationKind}
+SHORT_NAME = 60
+"""A short name for badges."""
 REGION = 10
 """A region (subdivision) code: "CT", "NW", "57"."""
 CLOSED_DATES = 1_000
 """Closed dates: about fifty dates or ranges."""
 LIMITS = {
-    "name": TITLE, "acronym": ACRONYM, "sectors": SHORT, "country": COUNTRY, "city": NAME,
+    "name": TITLE, "acronym": ACRONYM, "short_name": SHORT_NAME, "sectors": SHORT, "country": COUNTRY, "city": NAME,
     "address": SHORT, "website": SHORT, "email": EMAIL_MAX, "phone": PHONE, "notes": LONG,
     "region": REGION, "opening_hours": SHORT, "closed_dates": CLOSED_DATES,
 }  # fmt: skip

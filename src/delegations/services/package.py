@@ -38,6 +38,7 @@ from delegations.model import (
     TravelDirection,
     TravelLeg,
     Venue,
+    serves_food_by_default,
     utc_now,
 )
 from delegations.model.events import SIGNIFICANT
@@ -74,8 +75,15 @@ PARTICIPATION_FIELDS = participation_service.FIELDS
 TRAVEL_FIELDS = participation_service.TRAVEL_FIELDS
 ITEM_FIELDS = (
     "title", "kind", "starts_at", "ends_at", "host_confirmation", "description", "status",
+    "transport_company", "vehicle", "driver_phone", "dress_code", "wifi", "serves_food",
 )  # fmt: skip
-OPTIONAL_FIELDS = frozenset({"region", "opening_hours", "closed_dates", "capacity"})
+OPTIONAL_FIELDS = frozenset(
+    {
+        "region", "opening_hours", "closed_dates", "capacity", "short_name", "dress_code",
+        "hotel_phone", "booking_reference", "room_type", "room_sharing", "transport_company",
+        "vehicle", "driver_phone", "wifi",
+    }
+)  # fmt: skip
 """Fields written only when they hold something (packages from before they existed stay
 the same); a package without them leaves what is stored."""
 
@@ -134,9 +142,10 @@ def to_document(delegation: Delegation, exported_at: datetime | None = None) -> 
         add_org(item.host)
         for contact in item.host_contacts:
             add_person(contact)
-        if item.venue is not None:
-            venues[item.venue.uuid] = item.venue
-            add_org(item.venue.organisation)
+        for venue in (item.venue, item.dropoff_venue):
+            if venue is not None:
+                venues[venue.uuid] = venue
+                add_org(venue.organisation)
 
     participations = sorted(
         delegation.participations,
@@ -196,6 +205,8 @@ def _item(item: AgendaItem, zone: str) -> dict[str, Any]:
     entry["starts_at"] = _in_zone(item.starts_at, zone)
     entry["ends_at"] = _in_zone(item.ends_at, zone)
     entry["venue"] = _uuid(item.venue)
+    if item.dropoff_venue is not None:
+        entry["dropoff_venue"] = item.dropoff_venue.uuid
     entry["host"] = _uuid(item.host)
     entry["host_contacts"] = sorted(c.uuid for c in item.host_contacts)
     entry["participants"] = (
@@ -747,6 +758,7 @@ def validate_document(session: Session, document: dict[str, Any]) -> dict[str, A
         where = f"agenda[{i}]"
         item = dict(item)
         r.ref(f"{where}.venue", item.get("venue"), venues, "venue")
+        r.ref(f"{where}.dropoff_venue", item.get("dropoff_venue"), venues, "venue")
         r.ref(f"{where}.host", item.get("host"), orgs, "organisation")
         r.listed_once(f"{where}.host_contacts", item.get("host_contacts"))
         for j, contact in enumerate(item.get("host_contacts", [])):
@@ -999,10 +1011,16 @@ def _import_items(
         if item is None:
             item = AgendaItem(uuid=entry["uuid"])
             delegation.items.append(item)
+            if "serves_food" not in entry:  # a package from before the flag
+                item.serves_food = serves_food_by_default(entry["kind"], entry["title"])
         _set(item, entry, ITEM_FIELDS, agenda_service.ENUMS)
         venue = venues.get(entry.get("venue") or "")
         if item.venue is not venue:
             item.venue = venue
+        if "dropoff_venue" in entry:  # absent (older packages): what is stored stays
+            dropoff = venues.get(entry["dropoff_venue"] or "")
+            if item.dropoff_venue is not dropoff:
+                item.dropoff_venue = dropoff
         item.host = orgs.get(entry.get("host") or "")
         item.host_contacts = [people[u] for u in entry.get("host_contacts", [])]
         chosen = entry.get("participants", "everyone")

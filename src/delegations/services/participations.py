@@ -25,6 +25,7 @@ from delegations.services.validation import (
     CARRIER,
     LONG,
     NAME,
+    PHONE,
     SERVICE_NUMBER,
     SHORT,
     TITLE,
@@ -36,12 +37,17 @@ from delegations.services.validation import (
 )
 
 FIELDS = (
-    "role", "status", "badge_name", "hotel", "hotel_address", "check_in",
-    "check_out", "room_notes", "notes",
+    "role", "status", "badge_name", "hotel", "hotel_address", "hotel_phone",
+    "booking_reference", "room_type", "room_sharing", "check_in", "check_out",
+    "room_notes", "notes",
 )  # fmt: skip
 ENUMS = {"role": Role, "status": ParticipationStatus}
+REFERENCE = 60
+"""A booking reference or a room type."""
 LIMITS = {
-    "badge_name": NAME, "hotel": TITLE, "hotel_address": SHORT, "room_notes": SHORT,
+    "badge_name": NAME, "hotel": TITLE, "hotel_address": SHORT, "hotel_phone": PHONE,
+    "booking_reference": REFERENCE, "room_type": REFERENCE, "room_sharing": TITLE,
+    "room_notes": SHORT,
     "notes": LONG,
 }  # fmt: skip
 """The most characters each text field holds."""

@@ -35,6 +35,7 @@ def _delegation_loader() -> Select[Delegation]:
         .joinedload(Person.organisation),
         selectinload(Delegation.participations).selectinload(Participation.travel),
         item.joinedload(AgendaItem.venue).joinedload(Venue.organisation),
+        item.joinedload(AgendaItem.dropoff_venue).joinedload(Venue.organisation),
         item.joinedload(AgendaItem.host),
         item.selectinload(AgendaItem.host_contacts).joinedload(Person.organisation),
         item.selectinload(AgendaItem.participants),

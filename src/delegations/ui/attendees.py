@@ -157,9 +157,13 @@ ATTENDEE_FIELDS = [
     Field("hotel_section", "Hotel", "section"),
     Field("hotel", "Hotel"),
     Field("hotel_address", "Hotel address"),
+    Field("hotel_phone", "Hotel phone"),
     Field("check_in", "Check-in", "optional_date"),
     Field("check_out", "Check-out", "optional_date"),
-    Field("room_notes", "Room notes", placeholder="e.g. single room, ground floor"),
+    Field("booking_reference", "Booking reference"),
+    Field("room_type", "Room type", placeholder="e.g. Single, Twin, Double for single use"),
+    Field("room_sharing", "Sharing with", placeholder="who shares the room, if anyone"),
+    Field("room_notes", "Room notes", placeholder="e.g. ground floor, quiet room"),
     Field("notes", "Notes", "multiline"),
 ]
 
