@@ -7,10 +7,18 @@ objects (no database), and prints both times and their ratio. The bare baselines
 the fastest direct approach for the same output:
 
 * badges: 2,000 attendees on Avery L7418 with QR codes; a ReportLab canvas with the
-  embedded DejaVu font, segno matrices drawn as one merged path per code, and QR
-  encoding spread over every core, as ``docs/performance.md`` measures it;
-* itinerary: 40 attendees and 30 items; a platypus document with the same
-  time/title table, detail paragraphs and rules per item;
+  embedded DejaVu font, segno codes encoded over every core with their path
+  operators formatted in the workers, drawn as one merged path per code while later
+  codes are still being encoded, one text object per badge (``--badge-runs``
+  rounds after a warm-up, alternating sides; min and median). With QR codes two
+  export figures: cold (QR cache emptied first, a new session) and warm (the same
+  badges again in the same session); target for cold: at most 1.0 × the baseline;
+* itinerary: the large sample visit (40 attendees, 120 items) from a database: the
+  delegation's itinerary, and 40 personal ones in one process; bare platypus writing
+  the same text as plain Paragraphs, one document each (min and median of 3);
+* attendance: the large sample visit from a database, one sheet per item (120); bare
+  platypus writing the same tables with plain strings in one document (min and
+  median of 3);
 * calendar: 5,000 items; icalendar building the same events with a VTIMEZONE.
 
 Figures, not pass/fail: the targets are at most 1.5 × the bare baseline, and about
@@ -24,10 +32,9 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
-from importlib.util import find_spec
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -201,13 +208,14 @@ def _leg(stamp: Callable[[TravelLeg], TravelLeg], n: int) -> TravelLeg:
 MM = 72 / 25.4
 
 
-def _bare_encode(chunk: Sequence[str]) -> list[tuple[int, list[tuple[int, int, int]]]]:
+def _bare_encode(chunk: Sequence[str]) -> list[tuple[int, str]]:
+    """Encode in a worker: (modules per side, merged runs as PDF path operators)."""
     import segno
 
     codes = []
     for data in chunk:
         matrix = segno.make(data, error="m", micro=False, boost_error=False).matrix
-        runs = []
+        parts = []
         for row, line in enumerate(matrix):
             col = 0
             while col < len(line):
@@ -215,120 +223,261 @@ def _bare_encode(chunk: Sequence[str]) -> list[tuple[int, list[tuple[int, int, i
                     begin = col
                     while col < len(line) and line[col]:
                         col += 1
-                    runs.append((row, begin, col - begin))
+                    parts.append(f"{begin} {row} {col - begin} 1 re")
                 else:
                     col += 1
-        codes.append((len(matrix), runs))
+        codes.append((len(matrix), " ".join(parts)))
     return codes
 
 
-def bare_badges(delegation: Delegation, out: Path, qr: bool = True) -> None:
-    """L7418 badges straight on a ReportLab canvas, QR codes as merged paths.
+def _bare_codes(payloads: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """Codes in order, streamed: small chunks on every core, yielded as they finish."""
+    workers = os.cpu_count() or 1
+    size = max(8, min(50, -(-len(payloads) // (workers * 2))))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [
+            pool.submit(_bare_encode, payloads[i : i + size]) for i in range(0, len(payloads), size)
+        ]
+        for future in futures:
+            yield from future.result()
 
-    The same marks as ours (rounded clip, role band, rule, title, name, organisation,
-    role) at fixed positions and sizes: the drawing without the layout logic.
+
+def bare_badges(delegation: Delegation, out: Path, qr: bool = True) -> None:
+    """L7418 badges straight on a ReportLab canvas: the fastest bare approach.
+
+    The same marks as ours (rounded clip, role band, rule, title, given and family
+    name, organisation, role, QR code) at fixed positions and sizes, without the
+    layout logic: QR path operators formatted in the worker processes and drawn while
+    later codes are still being encoded, clip and code written as raw operators, and
+    one text object per badge.
     """
     from reportlab.lib.colors import HexColor
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen.canvas import Canvas
 
     people = sorted(delegation.participations, key=lambda p: p.display_name)
-    codes: list[tuple[int, list[tuple[int, int, int]]] | None] = [None] * len(people)
+    codes: Iterator[tuple[int, str] | None] = iter([None] * len(people))
     if qr:
-        payloads = [p.uuid.upper() for p in people]
-        workers = os.cpu_count() or 1
-        size = -(-len(payloads) // (workers * 4))
-        chunks = [payloads[i : i + size] for i in range(0, len(payloads), size)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            codes = [code for part in pool.map(_bare_encode, chunks) for code in part]
+        codes = _bare_codes([p.uuid.upper() for p in people])
     canvas = Canvas(str(out), invariant=1, initialFontName=FONT)
     width, height = 86 * MM, 55 * MM
     band, ink, white = HexColor("#1F5FA8"), HexColor("#1A1A1A"), HexColor("#FFFFFF")
+    black = HexColor("#000000")
+    radius, k = 3 * MM, 3 * MM * 0.4477
     for index, (participation, code) in enumerate(zip(people, codes, strict=True)):
         slot = index % 8
         if index and slot == 0:
             canvas.showPage()
         x = (19 + (slot % 2) * 86) * MM
         y = (297 - 38.5 - (slot // 2 + 1) * 55) * MM
+        x1, y1, r = x + width, y + height, radius
         canvas.saveState()
-        clip = canvas.beginPath()
-        clip.roundRect(x, y, width, height, 3 * MM)
-        canvas.clipPath(clip, stroke=0, fill=0)
+        canvas.addLiteral(
+            f"{x + r:.3f} {y:.3f} m {x1 - r:.3f} {y:.3f} l "
+            f"{x1 - k:.3f} {y:.3f} {x1:.3f} {y + k:.3f} {x1:.3f} {y + r:.3f} c "
+            f"{x1:.3f} {y1 - r:.3f} l "
+            f"{x1:.3f} {y1 - k:.3f} {x1 - k:.3f} {y1:.3f} {x1 - r:.3f} {y1:.3f} c "
+            f"{x + r:.3f} {y1:.3f} l "
+            f"{x + k:.3f} {y1:.3f} {x:.3f} {y1 - k:.3f} {x:.3f} {y1 - r:.3f} c "
+            f"{x:.3f} {y + r:.3f} l "
+            f"{x:.3f} {y + k:.3f} {x + k:.3f} {y:.3f} {x + r:.3f} {y:.3f} c h W n"
+        )
         canvas.setFillColor(band)
         canvas.rect(x, y, width, 10 * MM, stroke=0, fill=1)
         canvas.setStrokeColor(band)
         canvas.line(x + 28 * MM, y + 43 * MM, x + 58 * MM, y + 43 * MM)
-        canvas.setFillColor(white)
-        canvas.setFont(FONT_BOLD, 11)
-        canvas.drawCentredString(x + width / 2, y + 3.5 * MM, participation.role.label)
-        canvas.setFillColor(ink)
-        canvas.setFont(FONT, 8)
-        canvas.drawCentredString(x + width / 2, y + height - 6 * MM, delegation.title)
-        name = participation.display_name
-        size_pt = min(22.0, 50 * MM / (stringWidth(name, FONT_BOLD, 1) or 1))
-        canvas.setFont(FONT_BOLD, size_pt)
-        canvas.drawCentredString(x + 28 * MM, y + 30 * MM, name)
-        organisation = participation.person.organisation
-        canvas.setFont(FONT, 8)
-        canvas.drawCentredString(
-            x + 28 * MM, y + 22 * MM, organisation.name if organisation else ""
-        )
+        person = participation.person
+        organisation = person.organisation.name if person.organisation else ""
+        text = canvas.beginText()
+        lines = [
+            (participation.role.label, FONT_BOLD, 11.0, width / 2, 3.5 * MM, white),
+            (delegation.title, FONT, 8.0, width / 2, height - 6 * MM, ink),
+            (organisation, FONT, 8.0, 28 * MM, 22 * MM, ink),
+        ]
+        for part, baseline in ((person.given_name, 34 * MM), (person.family_name, 28 * MM)):
+            size_pt = min(20.0, 50 * MM / (stringWidth(part, FONT_BOLD, 1) or 1))
+            lines.append((part, FONT_BOLD, size_pt, 28 * MM, baseline, ink))
+        for line, font, size_pt, centre, baseline, colour in lines:
+            text.setFont(font, size_pt)
+            text.setFillColor(colour)
+            text.setTextOrigin(x + centre - stringWidth(line, font, size_pt) / 2, y + baseline)
+            text.textOut(line)
+        canvas.drawText(text)
         if code is not None:
-            modules, runs = code
+            modules, path = code
             module = 22 * MM / (modules + 4)
+            canvas.setFillColor(black)
             canvas.transform(module, 0, 0, -module, x + 60 * MM, y + 46 * MM)
-            path = canvas.beginPath()
-            for row, column, length in runs:
-                path.rect(column, row, length, 1)
-            canvas.drawPath(path, stroke=0, fill=1)
+            canvas.addLiteral(f"{path} f")
         canvas.restoreState()
     canvas.showPage()
     canvas.save()
 
 
+def compare_badges(crowd: Delegation, work: Path, qr: bool, runs: int) -> None:
+    """Badges against ``bare_badges`` in the same run: one warm-up each, then ``runs``
+    rounds alternating which side goes first; min and median of each, and the ratio.
+
+    With QR codes two figures: cold (the QR cache emptied before every export, as in a
+    new session) and warm (the same badges printed again in the same session).
+    """
+    from statistics import median
+
+    from delegations.exports import badges
+    from delegations.exports import qr as qr_codes
+
+    options = ExportOptions(qr=qr)
+
+    def ours() -> float:
+        return timed(lambda: badges.export(crowd, work / "badges.pdf", options))
+
+    def cold() -> float:
+        qr_codes.cache_clear()
+        return ours()
+
+    def bare() -> float:
+        return timed(lambda: bare_badges(crowd, work / "bare-badges.pdf", qr=qr))
+
+    sides = {"cold": cold, "warm": ours} if qr else {"": ours}
+    for side in sides.values():
+        side()  # warm-up: imports, fonts, worker start-up paths
+    bare()
+    times: dict[str, list[float]] = {name: [] for name in [*sides, "bare"]}
+    for round_ in range(runs):
+        order = [*sides.items(), ("bare", bare)]
+        if round_ % 2:
+            order.reverse()
+        for name, side in order:
+            if name == "warm":
+                ours()  # fill the cache: "warm" is a second print in the same session
+            times[name].append(side())
+    base_min, base_median = min(times["bare"]), median(times["bare"])
+    what = f"badges: {len(crowd.participations)} on L7418 " + ("with QR" if qr else "without QR")
+    print(f"{what}: bare min {base_min:.2f} s, median {base_median:.2f} s ({runs} runs)")
+    for name in sides:
+        low, middle = min(times[name]), median(times[name])
+        print(
+            f"  export {name or 'plain':<5} min {low:6.2f} s  median {middle:6.2f} s   "
+            f"ratio min {low / base_min:5.2f}  median {middle / base_median:5.2f}"
+        )
+
+
 # --------------------------------------------------------------------------- bare itinerary
 
 
-def bare_itinerary(delegation: Delegation, out: Path) -> None:
-    """A platypus document with the same per-item table, details and rule."""
-    from reportlab.lib import colors
+def itinerary_visit(folder: Path) -> Delegation:
+    """``samples.large_visit()`` (40 attendees, 120 items, 3 days) imported into a new
+    database and loaded as the application loads it."""
+    from delegations.services import package, queries, samples
+    from delegations.services.history import Operation, perform
+    from delegations.store import Database
+
+    document = samples.large_visit()
+    db = Database.open(folder / "itinerary.db")
+    made = perform(db, Operation("import", lambda s: package.import_document(s, document).id))
+    with db.session() as session:
+        return queries.load_delegation(session, made.result)
+
+
+def _bare_item_lines(item: AgendaItem, zone: ZoneInfo) -> list[str]:
+    """The text the itinerary prints for one item, as plain lines."""
+    from delegations.exports.wayfinding import short_map_label
+
+    begins, ends = item.starts_at.astimezone(zone), item.ends_at.astimezone(zone)
+    lines = [f"{begins:%H:%M}–{ends:%H:%M}  {item.title}", item.kind.label]
+    for label, venue in (("Venue", item.venue), ("Drop-off", item.dropoff_venue)):
+        if venue is not None:
+            lines += [f"{label}: {venue.name}, {venue.full_address}", short_map_label(venue)]
+    if item.transport_company or item.driver_phone:
+        lines.append(f"Transport: {item.transport_company} · {item.vehicle} · {item.driver_phone}")
+    if item.host is not None:
+        lines.append(f"Host: {item.host.display_name} · {item.host.phone}")
+    for contact in item.host_contacts:
+        lines.append(f"Contact: {contact.full_name}, {contact.email} · {contact.phone}")
+    return lines + [line for line in item.description.splitlines() if line.strip()]
+
+
+def bare_itinerary(
+    delegation: Delegation, out: Path, attendee: Participation | None = None
+) -> None:
+    """The fastest reasonable bare platypus itinerary: the same text as plain Paragraphs
+    (no tables, QR codes, links or keep-together), one document; the whole
+    delegation's, or ``attendee``'s items after their travel and hotel."""
+    from xml.sax.saxutils import escape
+
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import (
-        HRFlowable,
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Table,
-        TableStyle,
-    )
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
 
     zone = ZoneInfo(delegation.timezone)
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
-    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10, leftIndent=80)
-    story: list[object] = [Paragraph(delegation.title, body)]
-    for item in sorted(delegation.items, key=lambda i: i.starts_at):
-        begins, ends = item.starts_at.astimezone(zone), item.ends_at.astimezone(zone)
-        head = Paragraph(f"<b>{item.title}</b><br/>{item.kind.label}", body)
-        row = Table(
-            [[Paragraph(f"{begins:%H:%M}–{ends:%H:%M}", body), head]],
-            colWidths=[77, 400],
-            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
-        )
-        venue, host = item.venue, item.host
-        assert venue is not None and host is not None
-        details = [Paragraph(f"Venue: {venue.name}, {venue.full_address}", small)]
-        details.append(Paragraph(f"Host: {host.display_name}", small))
-        for contact in item.host_contacts:
-            details.append(Paragraph(f"Contact: {contact.full_name}, {contact.email}", small))
-        if not item.everyone:
-            names = ", ".join(p.display_name for p in item.attendees(delegation.participations))
-            details.append(Paragraph(f"Participants: {names}", small))
-        details += [Paragraph(line, small) for line in item.description.splitlines()]
-        rule = HRFlowable(width="100%", thickness=0.4, color=colors.grey)
-        story.append(KeepTogether([row, *details, rule]))
+    body = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=11)
+    lines = [delegation.title, delegation.objectives, delegation.emergency_contacts]
+    items = sorted(delegation.items, key=lambda i: (i.starts_at, i.ends_at))
+    if attendee is not None:
+        lines.append(f"{attendee.person.full_name} · {attendee.role.label}")
+        for leg in attendee.travel:
+            lines.append(
+                f"{leg.service} {leg.origin} {leg.departs_at:%H:%M} → "
+                f"{leg.destination} {leg.arrives_at:%H:%M}"
+            )
+        lines.append(f"{attendee.hotel}, {attendee.hotel_address} · {attendee.hotel_phone}")
+        lines.append(f"{attendee.booking_reference} · {attendee.room_type}")
+        items = [i for i in items if i.concerns(attendee)]
+    else:
+        for p in delegation.participations:
+            lines.append(f"{p.person.full_name} · {p.role.label}")
+    for item in items:
+        lines += _bare_item_lines(item, zone)
+    story = [Paragraph(escape(line), body) for line in lines if line]
     doc = SimpleDocTemplate(str(out), pagesize=A4, invariant=1, initialFontName=FONT)
     doc.build(story)
+
+
+def compare_itineraries(work: Path, runs: int = 3) -> None:
+    """The large visit from the database: the delegation's itinerary, and the 40
+    personal itineraries written in one process (what the visit pack does), each
+    against ``bare_itinerary`` in the same run: one warm-up each, then ``runs`` rounds
+    alternating which side goes first; min and median, ratio."""
+    from statistics import median
+
+    from delegations.exports import itinerary
+
+    visit = itinerary_visit(work)
+    people = list(visit.participations)
+    options = ExportOptions(generated_at=STAMP)
+
+    def whole() -> None:
+        itinerary.export(visit, work / "itinerary.pdf", options)
+
+    def bare_whole() -> None:
+        bare_itinerary(visit, work / "bare-itinerary.pdf")
+
+    def personal() -> None:
+        for p in people:
+            mine = ExportOptions(generated_at=STAMP, attendee_id=p.person.id)
+            itinerary.export(visit, work / f"itinerary-{p.person.id}.pdf", mine)
+
+    def bare_personal() -> None:
+        for p in people:
+            bare_itinerary(visit, work / f"bare-itinerary-{p.person.id}.pdf", p)
+
+    for label, ours, bare in (
+        ("itinerary: delegation, 40 attendees, 120 items", whole, bare_whole),
+        (f"itinerary: {len(people)} personal ones, one process", personal, bare_personal),
+    ):
+        timed(ours), timed(bare)  # warm-up: fonts, map codes, remembered layouts
+        times: dict[str, list[float]] = {"export": [], "bare": []}
+        for round_ in range(runs):
+            order = [("export", ours), ("bare", bare)]
+            for name, side in reversed(order) if round_ % 2 else order:
+                times[name].append(timed(side))
+        low, middle = min(times["export"]), median(times["export"])
+        base_low, base_middle = min(times["bare"]), median(times["bare"])
+        print(
+            f"{label}: export min {low:5.2f} s median {middle:5.2f} s; "
+            f"bare min {base_low:5.2f} s median {base_middle:5.2f} s; "
+            f"ratio min {low / base_low:4.2f} median {middle / base_middle:4.2f}"
+        )
 
 
 # --------------------------------------------------------------------------- bare calendar
@@ -369,6 +518,224 @@ def bare_calendar(delegation: Delegation, out: Path) -> None:
     out.write_bytes(calendar.to_ical())
 
 
+# --------------------------------------------------------------------------- bare programme
+
+
+def programme_visit(folder: Path, items: int) -> Delegation:
+    """``samples.large_visit(items=items)`` (40 attendees, 3 days) imported into a new
+    database and loaded as the application loads it. Items the sample puts past
+    midnight (480 items over 3 days) end 25 minutes after they start."""
+    from delegations.services import package, queries, samples
+    from delegations.services.history import Operation, perform
+    from delegations.store import Database
+
+    document = samples.large_visit(items=items)
+    for entry in document["agenda"]:
+        if entry["ends_at"] <= entry["starts_at"]:
+            starts = datetime.fromisoformat(entry["starts_at"])
+            entry["ends_at"] = (starts + timedelta(minutes=25)).isoformat(timespec="seconds")
+    db = Database.open(folder / f"programme-{items}.db")
+    made = perform(db, Operation("import", lambda s: package.import_document(s, document).id))
+    with db.session() as session:
+        return queries.load_delegation(session, made.result)
+
+
+def bare_programme(delegation: Delegation, out: Path) -> None:
+    """The same text with bare platypus, the fastest reasonable way: one Table per day of
+    plain Paragraphs (time; title, venue and address, host and contacts, who), split
+    over pages by rows, no fitting, attendees computed once."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    zone = ZoneInfo(delegation.timezone)
+    body = ParagraphStyle("body", fontName=FONT, fontSize=8, leading=10)
+    title = ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=11, leading=13)
+    attending = [p for p in delegation.participations if p.status.attending]
+    names = ", ".join(p.display_name for p in attending)
+    style = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
+    days: dict[date, list[list[object]]] = {}
+    for item in sorted(delegation.items, key=lambda i: (i.starts_at, i.ends_at)):
+        begins, ends = item.starts_at.astimezone(zone), item.ends_at.astimezone(zone)
+        cell: list[object] = [Paragraph(item.title, title)]
+        if item.venue is not None:
+            cell.append(Paragraph(f"{item.venue.name}, {item.venue.full_address}", body))
+        contacts = ", ".join(f"{c.full_name} ({c.phone})" for c in item.host_contacts)
+        if item.host is not None:
+            cell.append(Paragraph(f"Host: {item.host.display_name} · {contacts}", body))
+        ids = {p.id for p in item.participants}
+        who = (
+            names if item.everyone else ", ".join(p.display_name for p in attending if p.id in ids)
+        )
+        cell.append(Paragraph(f"Who: {who}", body))
+        row = [Paragraph(f"{begins:%H:%M}–{ends:%H:%M}", title), cell]
+        days.setdefault(begins.date(), []).append(row)
+    story: list[object] = []
+    for rows in days.values():
+        story += [Table(rows, colWidths=[80, 400], style=style), PageBreak()]
+    doc = SimpleDocTemplate(str(out), pagesize=A4, invariant=1, initialFontName=FONT)
+    doc.build(story[:-1])
+
+
+def compare_programme(work: Path, sizes: Sequence[int], runs: int = 3) -> None:
+    """The programme of 30/120/480 items (40 attendees, 3 days, from the database as the
+    application loads it) against ``bare_programme`` in the same run: one warm-up each,
+    then ``runs`` rounds alternating which side goes first; min and median, ratio."""
+    from statistics import median
+
+    from delegations.exports import programme
+
+    for items in sizes:
+        visit = programme_visit(work, items)
+        options = ExportOptions(generated_at=STAMP)
+
+        def ours(visit: Delegation = visit, options: ExportOptions = options) -> float:
+            return timed(lambda: programme.export(visit, work / "programme.pdf", options))
+
+        def bare(visit: Delegation = visit) -> float:
+            return timed(lambda: bare_programme(visit, work / "bare-programme.pdf"))
+
+        ours(), bare()  # warm-up: fonts, QR codes of the venues
+        times: dict[str, list[float]] = {"export": [], "bare": []}
+        for round_ in range(runs):
+            order = [("export", ours), ("bare", bare)]
+            for name, side in reversed(order) if round_ % 2 else order:
+                times[name].append(side())
+        low, middle = min(times["export"]), median(times["export"])
+        base_low, base_middle = min(times["bare"]), median(times["bare"])
+        print(
+            f"programme: {items} items, 40 attendees, 3 days: export min {low:5.2f} s "
+            f"median {middle:5.2f} s; bare min {base_low:5.2f} s median {base_middle:5.2f} s; "
+            f"ratio min {low / base_low:4.2f} median {middle / base_middle:4.2f}"
+        )
+
+
+# --------------------------------------------------------------------------- bare attendance
+
+
+def attendance_visit(folder: Path) -> Delegation:
+    """``samples.large_visit()`` imported into a new database in ``folder`` and loaded
+    as the application loads it."""
+    from delegations.services import package, queries, samples
+    from delegations.services.history import Operation, perform
+    from delegations.store import Database
+
+    document = samples.large_visit()
+    db = Database.open(folder / "attendance.db")
+    made = perform(db, Operation("import", lambda s: package.import_document(s, document).id))
+    with db.session() as session:
+        return queries.load_delegation(session, made.result)
+
+
+def bare_attendance(delegation: Delegation, out: Path) -> None:
+    """One platypus document, one sheet per item that is not cancelled: a heading table
+    and the signature table (confirmed attendees, three walk-in rows) as plain strings
+    with fixed row heights, the certificate as a strings table; tables split by
+    platypus with their header repeated."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
+
+    mm = 72 / 25.4
+    zone = ZoneInfo(delegation.timezone)
+    grid = TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("FONTSIZE", (0, 0), (-1, -1), 8),
+            ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+            ("FONTNAME", (1, 1), (1, -1), FONT_BOLD),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ]
+    )
+    plain = TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 9)])
+    items = sorted(
+        (i for i in delegation.items if i.status != ItemStatus.CANCELLED),
+        key=lambda i: (i.starts_at, i.ends_at, i.id),
+    )
+    story: list[object] = []
+    for item in items:
+        people = sorted(
+            (p for p in item.attendees(delegation.participations) if p.confirmed),
+            key=lambda p: (p.person.family_name, p.person.given_name),
+        )
+        begins, ends = item.starts_at.astimezone(zone), item.ends_at.astimezone(zone)
+        venue = item.venue.name if item.venue is not None else ""
+        heading = [
+            ["Attendance sheet"],
+            [delegation.programme],
+            [item.title],
+            [f"{begins:%A %d %B %Y} {begins:%H:%M}–{ends:%H:%M}"],
+            [venue],
+        ]
+        rows = [["No.", "Name", "Organisation", "Country", "Signature"]]
+        for number, participation in enumerate(people, start=1):
+            organisation = participation.person.organisation
+            rows.append(
+                [
+                    str(number),
+                    participation.person.sort_name,
+                    organisation.name if organisation is not None else "",
+                    organisation.country if organisation is not None else "",
+                    "",
+                ]
+            )
+        rows += [[str(n), "", "", "", ""] for n in range(len(people) + 1, len(people) + 4)]
+        if story:
+            story.append(PageBreak())
+        story.append(Table(heading, style=plain))
+        story.append(
+            Table(
+                rows,
+                colWidths=[8 * mm, 48 * mm, 44 * mm, 19 * mm, 57 * mm],
+                rowHeights=[8 * mm] + [10 * mm] * (len(rows) - 1),
+                repeatRows=1,
+                style=grid,
+            )
+        )
+        certificate = [
+            ["I certify that the persons listed on this sheet attended the activity."],
+            ["Name of the organiser", "Date", "Signature", "Stamp"],
+            [delegation.lead_officer.full_name if delegation.lead_officer else "", "", "", ""],
+        ]
+        story.append(Table(certificate, rowHeights=[None, None, 17 * mm], style=grid))
+    doc = SimpleDocTemplate(str(out), pagesize=A4, invariant=1, initialFontName=FONT)
+    doc.build(story)
+
+
+def compare_attendance(work: Path, runs: int = 3) -> None:
+    """120 attendance sheets (one per item of the large visit) in one export, from the
+    loaded delegation to the file on disk, beside ``bare_attendance``: a warm-up, then
+    ``runs`` rounds alternating which side goes first; min and median, ratio."""
+    from statistics import median
+
+    from delegations.exports import attendance
+
+    folder = work / "attendance"
+    folder.mkdir(exist_ok=True)
+    visit = attendance_visit(folder)
+    options = ExportOptions(generated_at=STAMP)
+    sides: dict[str, Callable[[], object]] = {
+        "export": lambda: attendance.export(visit, folder / "sheets.pdf", options),
+        "bare": lambda: bare_attendance(visit, folder / "bare-sheets.pdf"),
+    }
+    for action in sides.values():
+        action()  # warm-up: fonts, imports, caches
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    for run in range(runs):
+        order = list(sides) if run % 2 == 0 else list(reversed(sides))
+        for name in order:
+            times[name].append(timed(sides[name]))
+    low, middle = min(times["export"]), median(times["export"])
+    base_low, base_middle = min(times["bare"]), median(times["bare"])
+    sheets = sum(1 for i in visit.items if i.status != ItemStatus.CANCELLED)
+    print(
+        f"attendance: {sheets} sheets, one per item, one export: export min {low:5.2f} s "
+        f"median {middle:5.2f} s; bare min {base_low:5.2f} s median {base_middle:5.2f} s; "
+        f"ratio min {low / base_low:4.2f} median {middle / base_middle:4.2f}"
+    )
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -388,38 +755,36 @@ def compare(label: str, ours: Callable[[], object], bare: Callable[[], object]) 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
-    parser.add_argument("--badges", type=int, default=2000)
+    parser.add_argument("--badges", type=int, default=2000, help="0: no badge figures")
+    parser.add_argument("--badge-runs", type=int, default=3, help="rounds per badge figure")
     parser.add_argument("--items", type=int, default=5000)
+    parser.add_argument(
+        "--itinerary-runs", type=int, default=3, help="rounds per itinerary figure; 0: none"
+    )
+    parser.add_argument(
+        "--programme", default="30,120,480", help="programme sizes in items; empty: none"
+    )
+    parser.add_argument(
+        "--attendance-runs", type=int, default=3, help="rounds of 120 attendance sheets; 0: none"
+    )
     args = parser.parse_args(argv)
 
-    from delegations.exports import badges, ical
+    from delegations.exports import ical
 
     register_fonts()  # both sides use the same registered fonts
     print(f"{os.cpu_count()} cores; one run each; times in seconds")
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         crowd = make_delegation(args.badges, 4)
-        compare(
-            f"badges: {args.badges} on L7418 with QR",
-            lambda: badges.export(crowd, work / "badges.pdf", ExportOptions(qr=True)),
-            lambda: bare_badges(crowd, work / "bare-badges.pdf"),
-        )
-        compare(
-            f"badges: {args.badges} on L7418 without QR",
-            lambda: badges.export(crowd, work / "plain.pdf", ExportOptions()),
-            lambda: bare_badges(crowd, work / "bare-plain.pdf", qr=False),
-        )
-        if find_spec("delegations.exports.itinerary") is not None:
-            from delegations.exports import itinerary
-
-            visit = make_delegation(40, 30)
-            compare(
-                "itinerary: 40 attendees, 30 items",
-                lambda: itinerary.export(visit, work / "itinerary.pdf", ExportOptions()),
-                lambda: bare_itinerary(visit, work / "bare-itinerary.pdf"),
-            )
-        else:
-            print("itinerary: delegations.exports.itinerary is not there; skipped")
+        if args.badges:
+            compare_badges(crowd, work, qr=True, runs=args.badge_runs)
+            compare_badges(crowd, work, qr=False, runs=args.badge_runs)
+        if args.itinerary_runs:
+            compare_itineraries(work, args.itinerary_runs)
+        if args.programme:
+            compare_programme(work, [int(n) for n in args.programme.split(",")])
+        if args.attendance_runs:
+            compare_attendance(work, args.attendance_runs)
         programme = make_delegation(10, args.items)
         options = ExportOptions(generated_at=STAMP)
         compare(

@@ -67,6 +67,33 @@ def demo(demo_db: Database) -> Delegation:
 
 
 @pytest.fixture
+def main_window(qtbot: Any, demo_db: Database, answers: Any) -> Iterator[Any]:
+    """The main window on a copy of the demo database (tests may override it)."""
+    from ui_support import open_window
+
+    window = open_window(qtbot, demo_db, answers)
+    yield window
+    window.close()
+
+
+@pytest.fixture
+def agenda(main_window: Any) -> Any:
+    """The demo delegation's agenda page."""
+    main_window.open_delegation(main_window.pages["delegation"].model.id_at(0))
+    main_window.show_page("agenda")
+    return main_window.workspace.agenda
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Delegation:
+    """The 40-attendee, 120-item, 3-day visit of ``services.samples``, loaded from a
+    database as the application loads it (once per test module)."""
+    from pdf_support import large_visit
+
+    return large_visit(tmp_path_factory.mktemp("large"))
+
+
+@pytest.fixture
 def answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Recorded questions and messages, with settings kept in the test's folder."""
     from ui_support import make_answers

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -20,15 +22,16 @@ from delegations.exports.badges import (
 )
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
 from delegations.exports.qr import encode, encode_many, encode_stream, payload
-from delegations.model import Delegation, Role, fold
+from delegations.model import Delegation, ParticipationStatus, Role, fold
 from delegations.resources import resource
+from pdf_support import Run, page_texts, text_runs
 
 LAYOUTS = ["a6-quarters", "avery-5392", "avery-l7418", "cr80-cards"]
 TOLERANCE_MM = 0.2
 STANDARD_14 = ("Helvetica", "Times", "Courier", "Symbol", "ZapfDingbats")
 
 
-def raw_layout(name: str) -> dict:  # type: ignore[type-arg]
+def raw_layout(name: str) -> dict[str, Any]:
     return json.loads(resource("layouts", f"{name}.json").read_text(encoding="utf-8"))
 
 
@@ -66,11 +69,13 @@ def drawn_rects(pdf: Path, page: int, width_mm: float, height_mm: float | None =
 
 
 def band_positions(pdf: Path, layout_name: str, page: int = 0) -> list[tuple[float, float]]:
-    """Badge top-left corners, from the role bands (full badge width, at its bottom)."""
+    """Badge top-left corners, from the role bands (at the bottom of the badge's design
+    box: the full badge width, or inset from the paper's edges on A6 quarters)."""
     layout = load_layout(layout_name)
+    edge = layout.edge_inset_mm
     return [
-        (left, bottom - layout.badge_mm[1])
-        for left, bottom, _, _ in drawn_rects(pdf, page, layout.badge_mm[0])
+        (left - edge, bottom + edge - layout.badge_mm[1])
+        for left, bottom, _, _ in drawn_rects(pdf, page, layout.badge_mm[0] - 2 * edge)
     ]
 
 
@@ -81,7 +86,8 @@ def assert_close(actual: list, expected: list) -> None:
 
 
 def attending(demo: Delegation) -> int:
-    return sum(1 for p in demo.participations if p.status.attending)
+    """How many badges print by default: the confirmed attendees."""
+    return sum(1 for p in demo.participations if p.confirmed)
 
 
 # --------------------------------------------------------------------------- layouts
@@ -197,7 +203,7 @@ def fonts_of(pdf: Path) -> list[tuple[str, bool]]:
     """(base font name, embedded?) of every font on every page."""
     found = []
     for page in PdfReader(pdf).pages:
-        for font in page["/Resources"]["/Font"].values():
+        for font in page["/Resources"]["/Font"].values():  # type: ignore[index]
             font = font.get_object()
             descriptor = font.get("/FontDescriptor")
             embedded = descriptor is not None and any(
@@ -237,77 +243,124 @@ def test_same_data_gives_the_same_bytes(demo: Delegation, tmp_path: Path) -> Non
 
 
 LONG_NAMES = [
-    "Hubert Blaine Wolfeschlegelsteinhausenbergerdorff",
-    "Jean-Baptiste de La Rochefoucauld-Montmorency",
-    "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaft",
-    "Μαρία-Ελένη Παπαδοπούλου-Οικονομίδη",
+    ("Hubert Blaine", "Wolfeschlegelsteinhausenbergerdorff"),
+    ("Jean-Baptiste", "de La Rochefoucauld-Montmorency"),
+    ("Maria del Carmen", "Fernández de Córdoba y Álvarez de Toledo"),
+    ("Μαρία-Ελένη", "Παπαδοπούλου-Οικονομίδη"),
+    ("", "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaft"),
 ]
+ORGANISATION = "Fédération des Industries Culturelles et Créatives"
+TITLE = "Creative clusters study visit to Barcelona"
+
+
+def name_lines(design: badges.Design) -> list[badges.Line]:
+    return [
+        line
+        for line in design.lines
+        if line.font == badges.FONT_BOLD and line.y > design.band_height
+    ]
+
+
+def assert_whole_words(lines: list[str], part: str) -> None:
+    """``lines`` are ``part`` broken between its words only."""
+    assert " ".join(lines) == part, (lines, part)
+    words = part.split(" ")
+    for line in lines:
+        assert all(word in words for word in line.split(" ")), (line, part)
 
 
 @pytest.mark.parametrize("name", LAYOUTS)
 @pytest.mark.parametrize("qr", [False, True])
-def test_long_names_shrink_and_wrap_inside_the_badge(name: str, qr: bool) -> None:
-    width, height = (v * MM for v in load_layout(name).badge_mm)
-    short = compose(width, height, BadgeText("Ali Ng", "Aéronef", "Guest", "Visit"), qr)
-    short_size = short.lines[2].size
-    for long_name in LONG_NAMES:
-        text = BadgeText(
-            long_name,
-            "Fédération des Industries Culturelles et Créatives",
-            "Head of delegation",
-            "Creative clusters study visit to Barcelona",
-        )
+def test_long_names_wrap_between_words_inside_the_badge(name: str, qr: bool) -> None:
+    layout = load_layout(name)
+    width, height, _ = layout.box_pt
+    minimum = badges.MIN_NAME * min(width, height) / (55 * MM)
+    for given, family in LONG_NAMES:
+        text = BadgeText(given, family, ORGANISATION, "Head of delegation", TITLE)
         design = compose(width, height, text, qr)
-        name_lines = [line for line in design.lines if line.font == badges.FONT_BOLD][1:]
-        rebuilt = [
-            " ".join(line.text for line in name_lines),
-            "".join(line.text for line in name_lines),
-        ]
-        assert long_name in rebuilt, "the name is never cut"
-        assert len(name_lines) <= 2
-        assert name_lines[0].size < short_size
+        lines = [line.text for line in name_lines(design)]
+        given_lines = len(given.split(" ")) if given else 0
+        given_lines = next(
+            n for n in range(given_lines + 1) if " ".join(lines[:n]) == given
+        )  # the given name comes first, on its own line(s)
+        if given:
+            assert given_lines >= 1
+        assert_whole_words(lines[given_lines:], family)
+        widest = max(
+            badges.text_width(word, badges.FONT_BOLD, minimum)
+            for word in f"{given} {family}".split()
+        )
+        if widest > design.middle[2]:
+            # the one case printed below the minimum: a word wider than the badge at
+            # the minimum; it is flagged (badge_warnings tells the user)
+            assert design.name_too_small
+        else:
+            assert design.name_size >= minimum - 0.05, (given, family, design.name_size)
+        assert design.name_size >= design.organisation_size
         for line in design.lines:
             half = badges.text_width(line.text, line.font, line.size) / 2
             assert line.x - half >= 0 and line.x + half <= width, line
             assert line.y - line.size * badges.DESCENT >= 0, line
             assert line.y + line.size * badges.ASCENT <= height, line
             if design.qr_box is not None:
-                assert not overlaps_qr(line, half, design.qr_box), line
+                assert not overlaps(line, half, design.qr_box), line
 
 
-def overlaps_qr(line: badges.Line, half: float, box: tuple[float, float, float]) -> bool:
-    qx, qy, side = box
+def overlaps(line: badges.Line, half: float, box: tuple[float, ...]) -> bool:
+    qx, qy, side_w = box[0], box[1], box[2]
+    side_h = box[3] if len(box) > 3 else side_w
     top, bottom = line.y + line.size * badges.ASCENT, line.y - line.size * badges.DESCENT
-    return line.x + half > qx and line.x - half < qx + side and top > qy and bottom < qy + side
+    return line.x + half > qx and line.x - half < qx + side_w and top > qy and bottom < qy + side_h
 
 
-def test_an_unreadably_long_organisation_gives_way_to_its_acronym() -> None:
+def test_every_badge_has_the_same_structure() -> None:
+    """Given name on one line, family name on the next: short and long names alike."""
+    width, height = 86 * MM, 55 * MM
+    for given, family in [("Thomas", "Leroy"), ("Julien", "Caron"), ("Ali", "Ng")]:
+        design = compose(
+            width, height, BadgeText(given, family, "Aéronef", "Delegate", TITLE), True
+        )
+        assert [line.text for line in name_lines(design)] == [given, family]
+
+
+def test_names_never_break_at_a_hyphen() -> None:
+    width, height = 86 * MM, 55 * MM
+    text = BadgeText("Jean-Baptiste", "Marchetti-Dubois", "", "Guest", "Visit")
+    lines = [line.text for line in name_lines(compose(width, height, text, True))]
+    assert lines == ["Jean-Baptiste", "Marchetti-Dubois"]
+
+
+def test_an_unreadably_long_organisation_gives_way_to_its_short_name_then_acronym() -> None:
     width, height = 86 * MM, 55 * MM
     long = (
-        "Fédération des Industries Culturelles et Créatives du Nord-Pas-de-Calais et de la Picardie"
+        "Fédération des Industries Culturelles et Créatives du Nord-Pas-de-Calais et de la "
+        "Picardie, de la Somme et de l'Aisne réunies"
     )
-    text = BadgeText("Ali Ng", long, "Guest", "Visit", acronym="FICC")
-    printed = [line.text for line in compose(width, height, text, True).lines]
-    assert "FICC" in printed and not any("Fédération" in line for line in printed)
-    short = BadgeText("Ali Ng", "Aéronef", "Guest", "Visit", acronym="AER")
+    assert len(long) >= 120
+    both = BadgeText("Ali", "Ng", long, "Guest", "Visit", acronym="FICC", short_name="Fédé ICC")
+    design = compose(width, height, both, True)
+    printed = [line.text for line in design.lines]
+    assert "Fédé ICC" in printed and not any("Fédération" in line for line in printed)
+    assert design.organisation_source == "short name"
+    acronym = BadgeText("Ali", "Ng", long, "Guest", "Visit", acronym="FICC")
+    assert "FICC" in [line.text for line in compose(width, height, acronym, True).lines]
+    short = BadgeText("Ali", "Ng", "Aéronef", "Guest", "Visit", acronym="AER", short_name="A")
     assert "Aéronef" in [line.text for line in compose(width, height, short, True).lines]
-
-
-def test_a_short_name_stays_on_one_line_and_a_long_one_breaks() -> None:
-    width, height = 86 * MM, 55 * MM
-    text = BadgeText("Ali Ng", "", "Guest", "Visit")
-    names = [line for line in compose(width, height, text, False).lines if line.text in ("Ali Ng",)]
-    assert len(names) == 1
-    long = BadgeText("Jean-Baptiste de La Rochefoucauld-Montmorency", "", "Guest", "Visit")
-    lines = [line.text for line in compose(width, height, long, False).lines]
-    assert any(line.startswith("Jean-Baptiste") and line != long.name for line in lines)
+    neither = compose(width, height, BadgeText("Ali", "Ng", long, "Guest", "Visit"), True)
+    organisation = [line for line in neither.lines if line.font == badges.FONT]
+    rebuilt = " ".join(line.text for line in organisation if line.text not in ("Visit",))
+    assert rebuilt == long  # wrapped on more lines, whole
+    assert neither.organisation_wrapped and not neither.organisation_too_small
+    assert all(
+        line.size >= badges.MIN_ORGANISATION for line in organisation if line.text != "Visit"
+    )
 
 
 # --------------------------------------------------------------------------- people
 
 
 def test_unrenderable_script_is_reported_before_printing(demo: Delegation, tmp_path: Path) -> None:
-    victim = next(p for p in demo.participations if p.status.attending)
+    victim = next(p for p in demo.participations if p.confirmed)
     victim.badge_name = "王小明 Wang"
     calls: list[tuple[int, int]] = []
     out = tmp_path / "out" / "badges.pdf"
@@ -324,7 +377,7 @@ def test_unrenderable_script_is_reported_before_printing(demo: Delegation, tmp_p
 def test_right_to_left_names_are_refused_not_printed_backwards(
     demo: Delegation, tmp_path: Path
 ) -> None:
-    victim = next(p for p in demo.participations if p.status.attending)
+    victim = next(p for p in demo.participations if p.confirmed)
     victim.badge_name = "محمد"
     out = tmp_path / "out" / "badges.pdf"
     with pytest.raises(ExportError) as error:
@@ -334,7 +387,7 @@ def test_right_to_left_names_are_refused_not_printed_backwards(
 
 
 def test_selection_is_printed_in_the_order_given(demo: Delegation, tmp_path: Path) -> None:
-    people = [p for p in demo.participations if p.status.attending]
+    people = [p for p in demo.participations if p.confirmed]
     chosen = [people[4], people[0], people[2]]
     selection = tuple(p.person.id for p in chosen)
     out = badges.export(demo, tmp_path / "b.pdf", ExportOptions(selection=selection))
@@ -354,7 +407,7 @@ def test_selection_of_a_stranger_is_an_error(demo: Delegation, tmp_path: Path) -
 
 def test_orders(demo: Delegation) -> None:
     by_name = badges.choose(demo, ExportOptions(order="name"))
-    assert all(p.status.attending for p in by_name)
+    assert all(p.confirmed for p in by_name)
     assert len(by_name) == attending(demo)
     folded = [fold(p.person.sort_name) for p in by_name]
     assert folded == sorted(folded)
@@ -495,3 +548,386 @@ def test_crop_marks_only_where_the_layout_asks(demo: Delegation, tmp_path: Path)
     assert vertical == edges_x
     labels = badges.export(demo, tmp_path / "labels.pdf", ExportOptions(layout="avery-l7418"))
     assert segments_outside_badges(labels, "avery-l7418") == []
+
+
+# --------------------------------------------------------------------------- field-ready
+
+
+def logo_file(folder: Path) -> Path:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (300, 120), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 299, 119), fill=(20, 60, 160, 255))
+    draw.ellipse((20, 20, 100, 100), fill=(255, 200, 0, 255))
+    path = folder / "logo.png"
+    image.save(path)
+    return path
+
+
+@dataclass(frozen=True)
+class Printed:
+    """The text of one printed badge, read back from the PDF."""
+
+    names: list[Run]
+    organisation: list[Run]
+    others: list[Run]
+
+    @property
+    def texts(self) -> list[str]:
+        return [run.text for run in self.names + self.organisation + self.others]
+
+
+def printed_badges(pdf: Path, layout_name: str, delegation: Delegation) -> list[Printed]:
+    """Each badge's runs (by page, then slot): the name (bold, not the role or the
+    marker), the organisation (regular, not the title) and the rest."""
+    layout = load_layout(layout_name)
+    paper_h = layout.paper_mm[1] * MM
+    width, height = (v * MM for v in layout.badge_mm)
+    roles = {role.label for role in Role}
+    title = " ".join(delegation.title.split())
+    slots: dict[tuple[int, int], Printed] = {}
+    for run in text_runs(pdf):
+        for slot, (left, top) in enumerate(badge_positions(layout)):
+            x0, y0 = left * MM, paper_h - top * MM - height
+            if x0 <= run.x <= x0 + width and y0 <= run.y <= y0 + height:
+                badge = slots.setdefault((run.page, slot), Printed([], [], []))
+                bold = "Bold" in run.font
+                if bold and run.text not in roles and run.text not in badges.MARKERS.values():
+                    badge.names.append(run)
+                elif not bold and run.text not in title:
+                    badge.organisation.append(run)
+                else:
+                    badge.others.append(run)
+                break
+    return [slots[key] for key in sorted(slots)]
+
+
+def scale_of(layout_name: str) -> float:
+    width, height, _ = load_layout(layout_name).box_pt
+    return min(width, height) / (55 * MM)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_large_visit_names_are_readable_on_every_badge(
+    large: Delegation, tmp_path: Path, name: str
+) -> None:
+    options = ExportOptions(layout=name, qr=True, include_unconfirmed=True)
+    out = badges.export(large, tmp_path / "large.pdf", options)
+    printed = printed_badges(out, name, large)
+    assert len(printed) == sum(1 for p in large.participations if p.status.attending)
+    scale = scale_of(name)
+    for badge in printed:
+        assert len(badge.names) >= 2, badge.texts  # given and family names, each a line
+        name_size = min(run.size for run in badge.names)
+        assert name_size >= badges.MIN_NAME * scale - 0.1, badge.texts
+        for run in badge.organisation:
+            assert run.size <= name_size + 0.01, badge.texts
+            assert run.size >= badges.MIN_ORGANISATION * scale - 0.1, badge.texts
+    assert badges.badge_warnings(large, options) == []
+    # the long name: given name, then the family name broken between its words only
+    given, family = "Maria del Carmen", "Fernández de Córdoba y Álvarez de Toledo"
+    (maria,) = [b for b in printed if b.names[1].text.startswith("Fernández")]
+    assert maria.names[0].text == given
+    lines = [run.text for run in maria.names[1:]]
+    assert len(lines) >= 2  # it must break: on one line it would be below the minimum
+    assert_whole_words(lines, family)
+    if name == "avery-l7418":
+        assert lines == ["Fernández de Córdoba y", "Álvarez de Toledo"]
+
+
+def test_same_structure_on_the_whole_sheet(demo: Delegation, tmp_path: Path) -> None:
+    out = badges.export(demo, tmp_path / "demo.pdf", ExportOptions(qr=True))
+    printed = {
+        tuple(run.text for run in b.names): b for b in printed_badges(out, "avery-l7418", demo)
+    }
+    assert ("Thomas", "Leroy") in printed and ("Julien", "Caron") in printed
+    for badge in printed.values():
+        assert len(badge.names) == 2, badge.texts  # the demo's names all fit on one line each
+        given, family = badge.names
+        assert given.y > family.y and abs(given.size - family.size) < 0.01
+    # a badge name is split the same way: "Hélène Marchetti-Dubois"
+    assert ("Hélène", "Marchetti-Dubois") in printed
+
+
+def test_unconfirmed_attendees_are_left_out_or_marked(demo: Delegation, tmp_path: Path) -> None:
+    invited = next(p for p in demo.participations if p.status is ParticipationStatus.INVITED)
+    declined = next(p for p in demo.participations if p.status is ParticipationStatus.DECLINED)
+    plain = " ".join(page_texts(badges.export(demo, tmp_path / "1.pdf", ExportOptions())))
+    assert invited.person.family_name not in plain and "INVITED" not in plain
+    assert declined.person.family_name not in plain
+    out = badges.export(demo, tmp_path / "2.pdf", ExportOptions(include_unconfirmed=True))
+    printed = printed_badges(out, "avery-l7418", demo)
+    marked = [b for b in printed if "INVITED – not confirmed" in b.texts]
+    assert len(marked) == 1 and invited.person.given_name in marked[0].texts
+    assert declined.person.family_name not in " ".join(page_texts(out))
+    assert len(printed) == attending(demo) + 1
+    selection = (declined.person.id, invited.person.id)
+    chosen = badges.export(demo, tmp_path / "3.pdf", ExportOptions(selection=selection))
+    texts = [b.texts for b in printed_badges(chosen, "avery-l7418", demo)]
+    assert "DECLINED – not attending" in texts[0] and declined.person.given_name in texts[0]
+    assert "INVITED – not confirmed" in texts[1]
+
+
+LONG_ORGANISATION = (
+    "Agence régionale de développement économique, d'innovation et d'internationalisation "
+    "des Hauts-de-France et de ses territoires"
+)
+
+
+def test_a_long_organisation_prints_its_short_name_or_is_warned_about(
+    demo: Delegation, tmp_path: Path
+) -> None:
+    assert len(LONG_ORGANISATION) >= 120
+    thomas = next(p for p in demo.participations if p.person.given_name == "Thomas")
+    organisation = thomas.person.organisation
+    assert organisation is not None
+    organisation.name, organisation.short_name = LONG_ORGANISATION, "Hauts-de-France Innovation"
+    options = ExportOptions(qr=True)
+    assert badges.badge_warnings(demo, options) == []
+    out = badges.export(demo, tmp_path / "short.pdf", options)
+    (badge,) = [b for b in printed_badges(out, "avery-l7418", demo) if "Thomas" in b.texts]
+    assert [run.text for run in badge.organisation] == ["Hauts-de-France Innovation"]
+    organisation.short_name = ""
+    warnings = badges.badge_warnings(demo, options)
+    assert len(warnings) == 1
+    assert "Thomas Leroy" in warnings[0] and "short name" in warnings[0]
+    out = badges.export(demo, tmp_path / "long.pdf", options)
+    (badge,) = [b for b in printed_badges(out, "avery-l7418", demo) if "Thomas" in b.texts]
+    assert " ".join(run.text for run in badge.organisation) == LONG_ORGANISATION
+    assert len(badge.organisation) > 2
+    assert all(run.size >= badges.MIN_ORGANISATION for run in badge.organisation)
+    assert all(run.size <= badge.names[0].size for run in badge.organisation)
+
+
+def test_warnings_name_the_badge_and_say_what_to_do(demo: Delegation) -> None:
+    victim = next(p for p in demo.participations if p.person.given_name == "Julien")
+    victim.badge_name = "Julien Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaft"
+    warnings = badges.badge_warnings(demo, ExportOptions(qr=True))
+    assert len(warnings) == 1
+    message = warnings[0]
+    assert "Julien Caron" in message and "badge name" in message and "larger" in message
+    assert "10 pt" in message
+    assert badges.badge_warnings(demo, ExportOptions(calibration=True)) == []
+
+
+def test_badge_names_keep_the_structure() -> None:
+    from types import SimpleNamespace
+
+    def parts(given: str, family: str, badge_name: str) -> tuple[str, str]:
+        person = SimpleNamespace(given_name=given, family_name=family)
+        participation: Any = SimpleNamespace(person=person, badge_name=badge_name)
+        return badges.name_parts(participation)
+
+    assert parts("Thomas", "Leroy", "") == ("Thomas", "Leroy")
+    assert parts("Thomas", "Leroy", "thomas  leroy") == ("Thomas", "Leroy")
+    assert parts("Thomas", "Leroy", "Tom Leroy") == ("Tom", "Leroy")
+    assert parts(
+        "Maria del Carmen", "Fernández de Córdoba y Álvarez de Toledo", "Maria del Carmen Fernández"
+    ) == (
+        "Maria del Carmen",
+        "Fernández",
+    )
+    assert parts("Jean", "Dupont", "Jeannot Dupont-Martin") == ("Jeannot", "Dupont-Martin")
+    assert parts("Jean", "Dupont", "Jeannot") == ("Jeannot", "")
+
+
+def test_logo_on_every_badge_embedded_once(demo: Delegation, tmp_path: Path) -> None:
+    logo = logo_file(tmp_path)
+    options = ExportOptions(qr=True, logo=logo, include_unconfirmed=True)
+    out = badges.export(demo, tmp_path / "logo.pdf", options)
+    reader = PdfReader(out)
+    images = set()
+    drawn = 0
+    for page in reader.pages:
+        for xobject in page["/Resources"]["/XObject"].values():  # type: ignore[index]
+            if xobject.get_object()["/Subtype"] == "/Image":
+                images.add(xobject.idnum)
+        content = ContentStream(page.get_contents(), reader)
+        drawn += sum(1 for _, operator in content.operations if operator == b"Do")
+    assert len(images) == 1  # one image in the file, drawn on each badge
+    assert drawn == attending(demo) + 1
+    width, height = 86 * MM, 55 * MM
+    design = compose(
+        width, height, BadgeText("Ali", "Ng", "Aéronef", "Guest", TITLE * 2), True, logo=2.5
+    )
+    assert design.logo_box is not None
+    _, _, lw, lh = design.logo_box
+    assert lw / lh == pytest.approx(2.5)
+    for line in design.lines:
+        half = badges.text_width(line.text, line.font, line.size) / 2
+        assert not overlaps(line, half, design.logo_box), line
+
+
+def test_an_unreadable_logo_is_named(demo: Delegation, tmp_path: Path) -> None:
+    bad = tmp_path / "logo.png"
+    bad.write_bytes(b"not an image")
+    out = tmp_path / "out" / "badges.pdf"
+    with pytest.raises(ExportError, match=r"logo\.png"):
+        badges.export(demo, out, ExportOptions(logo=bad))
+    assert not out.exists()
+
+
+def _multiply(m: list[float], n: list[float]) -> list[float]:
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return [
+        a * p + b * r,
+        a * q + b * s,
+        c * p + d * r,
+        c * q + d * s,
+        e * p + f * r + t,
+        e * q + f * s + u,
+    ]
+
+
+def drawn_extents(pdf: Path) -> list[tuple[int, float, float, float, float]]:
+    """(page, x0, y0, x1, y1) in pt of everything painted: filled or stroked paths,
+    images and forms (through the current transformation) and text runs."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    reader = PdfReader(pdf)
+    found = []
+    for number, page in enumerate(reader.pages, start=1):
+        ctm, stack, points = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], [], []
+
+        def at(x: float, y: float, ctm: list[float] = ctm) -> tuple[float, float]:
+            a, b, c, d, e, f = ctm
+            return a * x + c * y + e, b * x + d * y + f
+
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            values = (
+                [float(v) for v in operands] if operator in (b"cm", b"re", b"m", b"l", b"c") else []
+            )
+            if operator == b"q":
+                stack.append(list(ctm))
+            elif operator == b"Q":
+                ctm[:] = stack.pop()
+            elif operator == b"cm":
+                ctm[:] = _multiply(values, ctm)
+            elif operator == b"re":
+                x, y, w, h = values
+                points += [at(x, y), at(x + w, y + h)]
+            elif operator in (b"m", b"l", b"c"):
+                points += [at(values[i], values[i + 1]) for i in range(0, len(values), 2)]
+            elif operator in (b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"):
+                xs, ys = [p[0] for p in points], [p[1] for p in points]
+                found.append((number, min(xs), min(ys), max(xs), max(ys)))
+                points = []
+            elif operator == b"n":
+                points = []  # a clipping path: nothing painted
+            elif operator == b"Do":
+                (x0, y0), (x1, y1) = at(0, 0), at(1, 1)
+                found.append((number, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+    for run in text_runs(pdf):
+        font = run.font.split("+")[-1].lstrip("/")
+        width = stringWidth(run.text, font, run.size)
+        found.append(
+            (
+                run.page,
+                run.x,
+                run.y - run.size * badges.DESCENT,
+                run.x + width,
+                run.y + run.size * badges.ASCENT,
+            )
+        )
+    return found
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_nothing_is_printed_within_the_safe_margin(
+    large: Delegation, tmp_path: Path, name: str
+) -> None:
+    layout = load_layout(name)
+    assert layout.safe_margin_mm >= 4
+    options = ExportOptions(
+        layout=name, qr=True, include_unconfirmed=True, logo=logo_file(tmp_path)
+    )
+    out = badges.export(large, tmp_path / "b.pdf", options)
+    safe = layout.safe_margin_mm * MM - 0.3  # a hairline's half width
+    paper_w, paper_h = (v * MM for v in layout.paper_mm)
+    extents = drawn_extents(out)
+    assert len(extents) > 100
+    for page, x0, y0, x1, y1 in extents:
+        assert x0 >= safe and y0 >= safe, (page, x0, y0)
+        assert x1 <= paper_w - safe and y1 <= paper_h - safe, (page, x1, y1)
+    if layout.crop_marks:
+        assert segments_outside_badges(out, name)  # the crop marks are still there
+
+
+def test_cut_cards_keep_their_content_inside_the_cut_line(
+    large: Delegation, tmp_path: Path
+) -> None:
+    layout = load_layout("cr80-cards")
+    assert layout.content_inset_mm >= 3
+    options = ExportOptions(
+        layout=layout.name, qr=True, include_unconfirmed=True, logo=logo_file(tmp_path)
+    )
+    out = badges.export(large, tmp_path / "cards.pdf", options)
+    inset = layout.content_inset_mm * MM - 0.05
+    paper_h = layout.paper_mm[1] * MM
+    width, height = (v * MM for v in layout.badge_mm)
+    cards = [(left * MM, paper_h - top * MM - height) for left, top in badge_positions(layout)]
+    band = min(height * 0.18, 12 * MM * min(width, height) / (55 * MM))
+    inside = 0
+    for _, x0, y0, x1, y1 in drawn_extents(out):
+        for left, bottom in cards:
+            if left <= (x0 + x1) / 2 <= left + width and bottom <= (y0 + y1) / 2 <= bottom + height:
+                if y1 <= bottom + band + 0.01 and x1 - x0 >= width - 0.01:
+                    continue  # the role band, meant to reach the cut line
+                if x1 - x0 >= width - 0.01 and y1 - y0 >= height - 0.01:
+                    continue  # the clip outline
+                assert x0 >= left + inset and x1 <= left + width - inset, (x0, x1, left)
+                assert y0 >= bottom + inset and y1 <= bottom + height - inset, (y0, y1, bottom)
+                inside += 1
+    assert inside > 100
+
+
+# --------------------------------------------------------------------------- QR cache
+
+
+def test_codes_are_encoded_once_per_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    from delegations.exports import qr
+
+    calls: list[str] = []
+    real = qr.encode
+
+    def counting(data: str) -> qr.QrRuns:
+        calls.append(data)
+        return real(data)
+
+    monkeypatch.setattr(qr, "encode", counting)
+    qr.cache_clear()
+    payloads = [payload(f"{i:08d}-0000-4000-8000-000000000000") for i in range(20)]
+    first = encode_many(payloads, workers=1)
+    assert len(calls) == 20
+    again = encode_many(payloads + payloads[:5], workers=1)
+    assert len(calls) == 20  # every code came from the cache
+    assert again == first + first[:5]
+
+
+def test_row_wise_masks_give_segno_s_own_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+    import uuid
+
+    import segno
+    from segno import encoder
+
+    from delegations.exports import qr
+
+    qr._use_fast_masks()
+    fast: Any = encoder.find_and_apply_best_mask
+    assert getattr(fast, "_delegations", False)
+    generator = random.Random(12)
+    payloads = [payload(str(uuid.UUID(int=generator.getrandbits(128)))) for _ in range(200)]
+    payloads += ["https://www.openstreetmap.org/?mlat=41.3967&mlon=2.159#map=18/41.3967/2.159"]
+    payloads += ["Zoë Łódź " * 20, "12345"]
+
+    def codes() -> list[tuple[int, tuple[bytearray, ...]]]:
+        made = [segno.make(data, error="m", micro=False, boost_error=False) for data in payloads]
+        return [(code.mask, code.matrix) for code in made]
+
+    ours = codes()
+    monkeypatch.setattr(encoder, "find_and_apply_best_mask", fast.original)
+    assert codes() == ours
+    assert segno.make("12345", micro=True).is_micro  # Micro QR still segno's own way

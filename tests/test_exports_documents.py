@@ -322,10 +322,18 @@ def test_every_font_is_embedded_truetype_and_none_is_standard(
         ("itinerary", {}, ["Łódź", "Зеленоград", "Puig i Ferrer", "Côte d'Azur"]),
         ("itinerary", {"attendee": True}, ["Μαρία Οικονομίδη", "Welcome at ICEC"]),
         ("programme", {}, ["Οικονομίδη", "Wójcik", "Côté", "IN PARALLEL"]),
-        ("attendance", {}, ["Οικονομίδη, Μαρία", "Соколов, Дмитрий", "Łódź", "Зеленоград"]),
-        ("rooming", {}, ["Οικονομίδη", "Соколов", "Wójcik", "Ørsted"]),
+        (
+            "attendance",
+            {"include_unconfirmed": True},
+            ["Οικονομίδη, Μαρία", "Соколов, Дмитрий", "Łódź", "Зеленоград"],
+        ),
+        ("rooming", {"include_unconfirmed": True}, ["Οικονομίδη", "Соколов", "Wójcik", "Ørsted"]),
         ("dietary", {}, ["Οικονομίδη", "Vegetarian", "Step-free access", "No pork"]),
-        ("passengers", {}, ["Coach to Poblenou", "Соколов", "Côte d'Azur", "Łódź"]),
+        (
+            "passengers",
+            {"include_unconfirmed": True},
+            ["Coach to Poblenou", "Соколов", "Côte d'Azur", "Łódź"],
+        ),
     ],
 )
 def test_names_from_all_over_europe_come_back_from_the_pdf(
@@ -463,6 +471,9 @@ def test_a_personal_itinerary_has_only_the_attendees_items_and_travel_in_each_en
     assert "16:00 Europe" not in text and "20:20" not in text
     assert "Hotel Casa Fuster" in text
     assert "Check-in Wed 2 Jun 2027" in text
+    # Who to call, on every page (records whose new fields were never set included).
+    for page in PdfReader(out).pages:
+        assert "In an emergency: Claire Dubois: +33 6 12 34 56 78" in page.extract_text()
 
 
 def test_a_personal_itinerary_for_a_stranger_is_refused(visit: Delegation, tmp_path: Path) -> None:
@@ -500,28 +511,40 @@ def test_the_programme_has_one_page_per_day_and_shows_who_goes_where_in_parallel
     assert "Workshop: internationalisation" in second
 
 
-def test_a_crowded_day_still_fits_one_page(visit: Delegation, tmp_path: Path) -> None:
+def test_a_crowded_day_continues_on_a_page_that_repeats_its_heading_never_shrinking(
+    visit: Delegation, tmp_path: Path
+) -> None:
+    from delegations.exports.pdfdoc import FOOTER_GAP, MARGIN
+    from pdf_support import text_runs
+
     for hour in range(8, 20):
-        visit.items.append(
-            AgendaItem(
-                id=1000 + hour,
-                title=f"Studio visit number {hour} with a rather long descriptive title",
-                kind=ItemKind.VISIT,
-                starts_at=madrid(4, hour),
-                ends_at=madrid(4, hour, 50),
-                status=ItemStatus.CONFIRMED,
-                everyone=True,
+        for minute in (0, 30):
+            visit.items.append(
+                AgendaItem(
+                    id=1000 + hour * 60 + minute,
+                    title=f"Studio visit {hour}:{minute:02d} with a rather long descriptive title",
+                    kind=ItemKind.VISIT,
+                    starts_at=madrid(4, hour, minute),
+                    ends_at=madrid(4, hour, minute + 25),
+                    status=ItemStatus.CONFIRMED,
+                    everyone=True,
+                )
             )
-        )
     out = export("programme", visit, tmp_path / "crowded.pdf")
-    assert len(PdfReader(out).pages) == 2
-    assert "Studio visit number 19" in PdfReader(out).pages[1].extract_text()
+    pages = [page.extract_text() for page in PdfReader(out).pages]
+    assert len(pages) > 2
+    assert "Friday 4 June 2027" in pages[1] and "(continued)" not in pages[1]
+    for page in pages[2:]:
+        assert "Friday 4 June 2027 (continued)" in page
+    assert "Studio visit 19:30" in pages[-1]
+    body = [r for r in text_runs(out) if r.y > MARGIN + FOOTER_GAP]  # the footer is 7.5 pt
+    assert min(r.size for r in body) >= 8
 
 
 # --- attendance sheets ----------------------------------------------------------------------
 
 
-def test_attendance_sheets_have_logo_details_sorted_attendees_and_walk_in_rows(
+def test_attendance_sheets_have_logo_details_sorted_confirmed_attendees_and_walk_in_rows(
     visit: Delegation, tmp_path: Path
 ) -> None:
     from PIL import Image
@@ -542,17 +565,20 @@ def test_attendance_sheets_have_logo_details_sorted_attendees_and_walk_in_rows(
         "09:00–10:30",
         "ICEC headquarters",
         "Signature",
+        "Certified by the organiser",
+        "Claire Dubois",
     ]:
         assert expected in first, expected
-    # Attending people only, by family name, accents folded: Ørsted sorts as "orsted".
-    order = ["Côté", "Dubois", "Ørsted", "Wójcik", "Οικονομίδη", "Соколов"]
+    # Confirmed people only, by family name, accents folded: Ørsted sorts as "orsted".
+    order = ["Côté", "Dubois", "Ørsted", "Wójcik", "Οικονομίδη"]
     positions = [first.index(name) for name in order]
     assert positions == sorted(positions)
-    assert "Declinado" not in first
-    # Six attendees, then five numbered blank rows for walk-ins.
-    after_last = first[first.index("д.соколов@example.org") :].split()[1:]
+    assert "Declinado" not in first and "Соколов" not in first  # declined; not confirmed
+    # Five attendees, then numbered blank rows for walk-ins filling the page.
+    after_last = first[first.index("Greece") :].split()[1:]
     blank_rows = after_last[: next(i for i, t in enumerate(after_last) if not t.isdigit())]
-    assert blank_rows == ["7", "8", "9", "10", "11"]
+    assert blank_rows[:3] == ["6", "7", "8"] and len(blank_rows) >= 5  # the page is filled
+    assert blank_rows == [str(n) for n in range(6, 6 + len(blank_rows))]
     assert "Reception at the city council" not in pdf_text(out)
 
 
@@ -587,8 +613,17 @@ def test_a_long_attendance_sheet_repeats_its_header_on_every_page(
     welcome = visit.items[0]
     reader = PdfReader(export("attendance", visit, tmp_path / "long.pdf", item_id=welcome.id))
     assert len(reader.pages) >= 3
-    for page in reader.pages:
-        assert "Signature" in page.extract_text()
+    for number, page in enumerate(reader.pages, start=1):
+        content = page.extract_text()
+        assert "Signature" in content and "Welcome at ICEC" in content
+        assert "Thursday 3 June 2027" in content and "09:00–10:30" in content
+        if number > 1:
+            assert f"continued, page {number} of {len(reader.pages)}" in content
+    # Every guest appears once; the certificate closes the last page only.
+    text = pdf_text(tmp_path / "long.pdf")
+    assert all(text.count(f"Number{n:02d}, Guest") == 1 for n in range(60))
+    assert text.count("Certified by the organiser") == 1
+    assert "Certified by the organiser" in reader.pages[-1].extract_text()
 
 
 # --- lists ----------------------------------------------------------------------------------
@@ -612,7 +647,8 @@ def test_dietary_list_has_needs_and_the_meals_people_attend(
     assert "Lunch in Gràcia" in text
     assert "Vegetarian" in text and "No pork" in text and "Step-free access" in text
     assert "Vegan" not in text  # the person who declined
-    assert "6 guests in total" in text
+    assert "6 guests in total, of whom 1 invited has not confirmed" in text
+    assert "6 guests: No pork 1, Vegetarian 1, no special diet 4" in text
     rows = read_csv(export("dietary", visit, tmp_path / "dietary.csv", list_format="csv"))
     by_family = {row[0]: row for row in rows[1:]}
     assert set(by_family) == {"Οικονομίδη", "Wójcik", "Соколов"}
@@ -624,11 +660,15 @@ def test_passenger_list_per_transfer_with_phone_and_organisation(
     visit: Delegation, tmp_path: Path
 ) -> None:
     text = pdf_text(export("passengers", visit, tmp_path / "passengers.pdf"))
-    assert "Coach to Poblenou" in text and "6 passengers" in text
-    assert "+33 6 12 34 56 78" in text and "Технопарк Зеленоград" in text
+    assert "Coach to Poblenou" in text and "5 passengers" in text
+    assert "+33 6 12 34 56 78" in text and "Ελληνικό Σύμπλεγμα" in text
+    assert "Соколов" not in text  # invited, not confirmed
+    everyone = pdf_text(export("passengers", visit, tmp_path / "all.pdf", include_unconfirmed=True))
+    assert "6 passengers" in everyone and "Технопарк Зеленоград" in everyone
+    assert "invited – not confirmed" in everyone
     rows = read_csv(export("passengers", visit, tmp_path / "p.csv", list_format="csv"))
     assert rows[0][:4] == ["Transfer", "Date", "Departs", "Pick-up"]
-    expected = {"Dubois", "Οικονομίδη", "Wójcik", "Соколов", "Côté", "Ørsted"}
+    expected = {"Dubois", "Οικονομίδη", "Wójcik", "Côté", "Ørsted"}
     assert {row[4] for row in rows[1:]} == expected
     assert all(row[1] == "2027-06-03" and row[2] == "16:30" for row in rows[1:])
 

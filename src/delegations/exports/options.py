@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT
 
@@ -44,6 +44,18 @@ class Ways:
     city_kmh: float = 20.0
     walk_limit_km: float = 1.5
     detour: float = 1.3
+
+    @classmethod
+    def of(cls, known: Mapping[tuple[int, int], int], speeds: Any) -> Ways:
+        """From the minutes the officer entered and the plan checks' settings (any
+        object with ``walk_kmh``, ``city_kmh``, ``walk_limit_km`` and ``detour``)."""
+        return cls(
+            known=dict(known),
+            walk_kmh=speeds.walk_kmh,
+            city_kmh=speeds.city_kmh,
+            walk_limit_km=speeds.walk_limit_km,
+            detour=speeds.detour,
+        )
 
 
 @dataclass(frozen=True)

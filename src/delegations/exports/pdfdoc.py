@@ -43,7 +43,7 @@ FILL = colors.HexColor("#EEF2F6")
 CANCELLED = colors.HexColor("#B42318")
 
 MARGIN = 18 * mm
-FOOTER_SIZE = 7.5
+FOOTER_SIZE = 8.0
 FOOTER_LEADING = 9.5
 FOOTER_BASELINE = 9 * mm
 """The footer's last line: 9 mm above the paper's edge, inside what printers print."""

@@ -13,6 +13,7 @@ Pure functions of the model; the PDF writers decide where to print them.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -127,13 +128,25 @@ def map_code_path(url: str) -> tuple[int, str]:
     return code.size, code.path
 
 
-def map_code(venue: Venue, side: float) -> Any:
+def form_name(url: str) -> str:
+    """The name of the PDF form holding the QR code of ``url`` (stable: the same bytes
+    for the same data)."""
+    return "MapCode" + hashlib.sha1(url.encode()).hexdigest()[:16]
+
+
+def map_code(venue: Venue, side: float, *, link: bool = True) -> Any:
     """A flowable: the QR code of ``map_url(venue)``, ``side`` points square (quiet zone
-    included), linked to the same address."""
+    included); with ``link``, clicking it opens the same address.
+
+    Each venue's code is written once per document as a form (in module units, so any
+    size can use it) and referred to after that: a document names the same few venues
+    many times. A link is a PDF object per use; where the map link is printed beside
+    the code, ``link=False`` saves them.
+    """
     from reportlab.platypus import Flowable
 
     url = map_url(venue)
-    size, path = map_code_path(url)
+    form = form_name(url)
 
     class MapCode(Flowable):
         def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
@@ -141,13 +154,20 @@ def map_code(venue: Venue, side: float) -> Any:
 
         def draw(self) -> None:
             canvas = self.canv
+            size, path = map_code_path(url)
             quiet = 2
-            module = side / (size + 2 * quiet)
+            if not canvas.hasForm(form):
+                canvas.beginForm(form, 0, 0, size + 2 * quiet, size + 2 * quiet)
+                canvas.setFillColorRGB(0, 0, 0)
+                canvas.transform(1, 0, 0, -1, quiet, size + quiet)
+                canvas.addLiteral(f"{path} f")
+                canvas.endForm()
             canvas.saveState()
-            canvas.setFillColorRGB(0, 0, 0)
-            canvas.transform(module, 0, 0, -module, quiet * module, side - quiet * module)
-            canvas.addLiteral(f"{path} f")
+            module = side / (size + 2 * quiet)
+            canvas.scale(module, module)
+            canvas.doForm(form)
             canvas.restoreState()
-            canvas.linkURL(url, (0, 0, side, side), relative=1)
+            if link:
+                canvas.linkURL(url, (0, 0, side, side), relative=1)
 
     return MapCode()

@@ -244,7 +244,7 @@ class Delegation(RecordMixin, Base):
     def emergency_line(self) -> str:
         """Who to call on the day, on one line: the first emergency contact, else the lead
         officer with their phone (empty when neither is known)."""
-        for line in self.emergency_contacts.splitlines():
+        for line in (self.emergency_contacts or "").splitlines():
             if line.strip():
                 return line.strip()
         officer = self.lead_officer

@@ -58,6 +58,8 @@ HOSTS = (
      41.3826, 2.177),
     ("Fira de Barcelona – Gran Via", "Avinguda de Joan Carles I, 64", "08908", 41.3548, 2.1274),
 )  # fmt: skip
+B2B_ROUNDS = 6
+"""Half-hour rounds of B2B meetings in an afternoon."""
 DIETS = ("", "", "", "", "Vegetarian", "Vegan", "Gluten-free", "No pork", "Halal",
          "Nut allergy (severe)", "Lactose-free")  # fmt: skip
 
@@ -117,7 +119,8 @@ def large_visit(
 
     participations: list[dict[str, Any]] = []
     for number in range(attendees):
-        given, family = GIVEN[number % len(GIVEN)], FAMILY[(number * 7) % len(FAMILY)]
+        given = GIVEN[number % len(GIVEN)]
+        family = FAMILY[(number * 7 + number // len(GIVEN)) % len(FAMILY)]
         if number == 3:
             given, family = LONG_NAME
         organisation = organisations[number % len(organisations)]
@@ -132,7 +135,8 @@ def large_visit(
         status = "declined" if number % 20 == 19 else "invited" if number % 10 == 7 else "confirmed"
         role = "head" if number == 0 else "organiser" if number in (1, 2) else "delegate"
         second_hotel = number >= attendees * 3 // 4
-        arrival_day = FIRST_DAY - timedelta(days=1 if number % 5 else 0)
+        arrival_day = FIRST_DAY - timedelta(days=1)
+        leaving = FIRST_DAY + timedelta(days=days)
         by_train = number % 4 == 1
         participations.append(
             {
@@ -143,7 +147,7 @@ def large_visit(
                 "booking_reference": f"HCB-{number:04d}", "room_type": "Twin" if number in (8, 9) else "Single",
                 "room_sharing": {8: f"with {GIVEN[9]}", 9: f"with {GIVEN[8]}"}.get(number, ""),
                 "check_in": arrival_day.isoformat(),
-                "check_out": (FIRST_DAY + timedelta(days=days - 1)).isoformat(),
+                "check_out": leaving.isoformat(),
                 "travel": [
                     {"uuid": next(ids), "direction": "arrival",
                      "mode": "train" if by_train else "flight",
@@ -154,9 +158,9 @@ def large_visit(
                      "destination_timezone": ZONE, "arrives_at": _at(arrival_day, 14 + number % 6)},
                     {"uuid": next(ids), "direction": "departure", "mode": "flight", "carrier": "Vueling",
                      "number": f"VY 88{number:02d}", "origin": "Barcelona (BCN)", "origin_timezone": ZONE,
-                     "departs_at": _at(FIRST_DAY + timedelta(days=days - 1), 21),
+                     "departs_at": _at(leaving, 10 + number % 3),
                      "destination": "Lille (LIL)", "destination_timezone": "Europe/Paris",
-                     "arrives_at": _at(FIRST_DAY + timedelta(days=days - 1), 22, 50)},
+                     "arrives_at": _at(leaving, 11 + number % 3, 50)},
                 ],
             }
         )  # fmt: skip
@@ -166,10 +170,13 @@ def large_visit(
     attending = [p["uuid"] for p in participations]
     for day_number, count in enumerate(per_day):
         day = FIRST_DAY + timedelta(days=day_number)
+        # The morning at one host's building, the B2B afternoon at the fair, the evening
+        # near the hotel: every way between venues has the time it needs.
+        morning, fair = venues[day_number % 4], venues[len(HOSTS) - 1]
         fixed = [
-            ("Coach to the first visit", "transfer", 8, 0, 8, 45, hotel, venues[day_number % 8]),
-            ("Lunch", "meal", 13, 0, 14, 0, venues[(day_number + 1) % 8], None),
-            ("Coach back to the hotel", "transfer", 18, 0, 18, 45, venues[(day_number + 2) % 8], hotel),
+            ("Coach to the first visit", "transfer", 8, 0, 8, 45, hotel, morning),
+            ("Lunch", "meal", 12, 45, 13, 45, morning, None),
+            ("Coach back to the hotel", "transfer", 18, 0, 18, 45, fair, hotel),
             ("Networking dinner with the hosts" if day_number != 1 else "Evening reception",
              "networking", 20, 30, 22, 30, restaurant, None),
         ]  # fmt: skip
@@ -192,28 +199,33 @@ def large_visit(
         plenary = min(rest, 3)
         for n in range(plenary):
             host_index = (day_number * 3 + n) % len(HOSTS)
+            start = 9 * 60 + n * 75
             agenda.append(
                 {"uuid": next(ids), "title": f"Visit: {HOSTS[host_index][0]}", "kind": "visit",
-                 "starts_at": _at(day, 9 + n, 0 if n == 0 else 15), "ends_at": _at(day, 10 + n),
-                 "status": "confirmed" if n else "tentative", "venue": venues[host_index]["uuid"],
+                 "starts_at": _at(day, start // 60, start % 60),
+                 "ends_at": _at(day, (start + 60) // 60, (start + 60) % 60),
+                 "status": "confirmed" if n else "tentative", "venue": morning["uuid"],
                  "host": hosts[host_index]["uuid"], "host_contacts": [people[host_index]["uuid"]],
                  "description": "Presentation of the host's programmes, then questions.\n\n"
                  "Tour of the building and meeting with resident companies.",
                  "participants": "everyone", "wifi": "Guest-WiFi, password: visit2027" if n == 1 else ""}
             )  # fmt: skip
         tracks = rest - plenary
+        # Meetings of 25 minutes every half hour from 14:45 at the fair (the coach back
+        # leaves at 18:00), as many tables in parallel as it takes.
+        lanes = max(4, -(-tracks // B2B_ROUNDS))
         slot = 0
         while tracks > 0:
-            start = 14 * 60 + 15 + (slot // 4) * 30
-            track = slot % 4
-            group = attending[track::4]
+            start = 14 * 60 + 45 + (slot // lanes) * 30
+            track = slot % lanes
+            group = attending[track::lanes]
             host_index = (slot + day_number) % len(HOSTS)
             agenda.append(
                 {"uuid": next(ids), "title": f"B2B meeting {slot + 1}: {HOSTS[host_index][0]} "
-                 f"and delegates of track {'ABCD'[track]}", "kind": "b2b",
+                 f"and delegates of track {track + 1}", "kind": "b2b",
                  "starts_at": _at(day, start // 60 % 24, start % 60),
                  "ends_at": _at(day, (start + 25) // 60 % 24, (start + 25) % 60),
-                 "status": "confirmed", "venue": venues[host_index]["uuid"],
+                 "status": "confirmed", "venue": fair["uuid"],
                  "host": hosts[host_index]["uuid"], "participants": sorted(group)}
             )  # fmt: skip
             slot += 1
