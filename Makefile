@@ -47,9 +47,10 @@ bench: install
 	$(BIN)/python benchmarks/bench_exports.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_gui.py
 
-# README screenshots of the main screens, taken under Xvfb from the demo database.
+# README screenshots of the main screens (under Xvfb) and of each document's first page.
 screenshots: install
 	scripts/screenshots.sh
+	scripts/document_pictures.sh
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build dist

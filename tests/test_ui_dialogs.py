@@ -3,8 +3,6 @@ clear a message once its field changes, and create a missing record on the spot.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QFocusEvent
@@ -24,30 +22,7 @@ from delegations.store import Database
 from delegations.ui.agenda_page import AgendaPage
 from delegations.ui.forms import CheckList, ChoiceCombo, EnumCombo, Field, RecordDialog
 from delegations.ui.main_window import MainWindow
-from delegations.ui.settings import Settings
 from ui_support import Answers
-
-
-@pytest.fixture
-def main_window(qtbot: QtBot, demo_db: Database, answers: Answers) -> Iterator[MainWindow]:
-    window = MainWindow(
-        demo_db,
-        Settings(),
-        confirm=answers.confirm,
-        inform=answers.inform,
-        choose_file=answers.choose,
-    )
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
-
-
-@pytest.fixture
-def agenda(main_window: MainWindow) -> AgendaPage:
-    main_window.open_delegation(main_window.pages["delegation"].model.id_at(0))
-    main_window.show_page("agenda")
-    return main_window.workspace.agenda
 
 
 def set_text(dialog: RecordDialog, name: str, text: str) -> None:

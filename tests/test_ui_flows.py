@@ -18,24 +18,7 @@ from delegations.services import organisations, queries
 from delegations.store import Database
 from delegations.ui.forms import RecordDialog
 from delegations.ui.main_window import MainWindow
-from delegations.ui.settings import Settings
-from ui_support import Answers
-
-
-def open_window(qtbot, db: Database, answers: Answers) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(
-        db, Settings(), confirm=answers.confirm, inform=answers.inform, choose_file=answers.choose
-    )
-    qtbot.addWidget(window)
-    window.show()
-    return window
-
-
-@pytest.fixture
-def main_window(qtbot, demo_db: Database, answers: Answers) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    window = open_window(qtbot, demo_db, answers)
-    yield window
-    window.close()
+from ui_support import Answers, open_window
 
 
 def set_text(dialog: RecordDialog, name: str, text: str) -> None:

@@ -30,16 +30,7 @@ from delegations.ui.main_window import MainWindow
 from delegations.ui.settings import Settings
 from delegations.ui.table_models import Column, RowTableModel
 from delegations.ui.tables import RecordTable
-from ui_support import Answers
-
-
-def open_window(qtbot, db: Database, answers: Answers) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(
-        db, Settings(), confirm=answers.confirm, inform=answers.inform, choose_file=answers.choose
-    )
-    qtbot.addWidget(window)
-    window.show()
-    return window
+from ui_support import Answers, open_window
 
 
 @pytest.fixture

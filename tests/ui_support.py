@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,3 +33,16 @@ class Answers:
 def make_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Answers:
     monkeypatch.setenv(ENV_SETTINGS_DIR, str(tmp_path / "settings"))
     return Answers()
+
+
+def open_window(qtbot: Any, db: Any, answers: Answers) -> Any:
+    """The main window on ``db``, shown, with recorded answers and file choices."""
+    from delegations.ui.main_window import MainWindow
+    from delegations.ui.settings import Settings
+
+    window = MainWindow(
+        db, Settings(), confirm=answers.confirm, inform=answers.inform, choose_file=answers.choose
+    )
+    qtbot.addWidget(window)
+    window.show()
+    return window

@@ -20,11 +20,13 @@ from delegations import __version__
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, KINDS
 from delegations.model import Delegation, count_of
 from delegations.services import ServiceError, checks, queries
+from delegations.services.validation import is_timezone
 from delegations.store import Database, StoreError, resolve_db_path
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from delegations.exports.options import ExportOptions
     from delegations.services.spreadsheets.preview import Preview
 
 PROG = "delegations"
@@ -61,7 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     sub.add_parser("gui", help="open the application window (the default)")
-    sub.add_parser("demo", help="load the demo study visit (Lille → Barcelona)")
+    demo = sub.add_parser("demo", help="load the demo study visit (Lille → Barcelona)")
+    demo.add_argument(
+        "--large",
+        action="store_true",
+        help="load instead a made-up visit of 40 attendees and 120 items over 3 days, "
+        "to try the documents at full size",
+    )
     sub.add_parser("list", help="list delegations")
     show = sub.add_parser("show", help="a delegation's summary, attendees and agenda")
     show.add_argument("delegation", help="id or any unique part of the title")
@@ -147,7 +155,22 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--paper", choices=("a4", "letter"), default="a4")
     exp.add_argument("--format", choices=("pdf", "csv"), default="pdf", help="for lists")
     exp.add_argument("--per", choices=("item", "day"), default="item", help="attendance sheets")
-    exp.add_argument("--logo", metavar="IMAGE", help="logo for attendance sheets")
+    exp.add_argument("--logo", metavar="IMAGE", help="logo for attendance sheets and badges")
+    exp.add_argument(
+        "--include-unconfirmed",
+        action="store_true",
+        help="badges, attendance sheets, rooming and passenger lists: also attendees who "
+        "have not confirmed (marked as such); default: confirmed attendees only",
+    )
+    exp.add_argument(
+        "--email", action="store_true", help="attendance sheets: print e-mail addresses"
+    )
+    exp.add_argument(
+        "--zone",
+        metavar="ZONE",
+        help="time zone of the issue date printed on documents, e.g. Europe/Paris "
+        "(default: this computer's)",
+    )
     exp.add_argument("--qr", action="store_true", help="print a QR code on badges")
     exp.add_argument(
         "--offset", metavar="X,Y", default="0,0", help="printer offset for badges, in mm"
@@ -174,7 +197,12 @@ def cmd_demo(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     from delegations.services import operations
     from delegations.services.history import perform
 
-    delegation_id = perform(db, operations.load_demo()).result
+    if args.large:
+        from delegations.services.samples import large_visit
+
+        delegation_id = perform(db, operations.import_document(large_visit(), "sample")).result[0]
+    else:
+        delegation_id = perform(db, operations.load_demo()).result
     with db.session() as session:
         title = queries.load_delegation(session, delegation_id).title
     out.write(f"Demo loaded: {title} (id {delegation_id}) in {db.path}\n")
@@ -499,7 +527,10 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         host = queries.find_organisation(session, args.host).id if args.host else None
         only = tuple(queries.find_person(session, p).id for p in args.only) if args.only else None
         delegation = queries.load_delegation(session, ref.id)
-    from delegations.exports import ExportOptions, run_export
+        known, speeds = checks.way_knowledge(session)
+    if args.zone is not None and not is_timezone(args.zone):
+        raise UsageError(f"--zone takes a time zone name such as Europe/Paris, not '{args.zone}'")
+    from delegations.exports import ExportOptions, Ways, run_export
 
     options = ExportOptions(
         paper=args.paper,
@@ -514,11 +545,32 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         calibration=args.calibration,
         order=args.order,
         selection=only,
+        zone=args.zone,
+        include_unconfirmed=args.include_unconfirmed,
+        email_column=args.email,
+        ways=Ways.of(known, speeds),
     )
+    if args.kind == "badges" and not args.calibration:
+        _badge_warnings(delegation, options, strict=args.strict)
     written = run_export(args.kind, delegation, target, options)
     out.write(f"Wrote {written}\n")
     _warn(warning)
     return 0
+
+
+def _badge_warnings(delegation: Delegation, options: ExportOptions, *, strict: bool) -> None:
+    """Say which badges would print below their minimum size, before printing them;
+    under --strict, print nothing then."""
+    from delegations.exports import badges
+
+    warnings = badges.badge_warnings(delegation, options)
+    if warnings and strict:
+        raise Refused(
+            f"{count_of(len(warnings), 'badge')} would print below the minimum size "
+            f"(first: {warnings[0]}); nothing was written (--strict)"
+        )
+    for warning in warnings:
+        _warn(warning)
 
 
 def cmd_export_people(db: Database, args: argparse.Namespace, out: TextIO) -> int:

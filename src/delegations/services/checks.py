@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from delegations.model import CheckSetting, TravelMode
+from delegations.model import CheckSetting, TravelMode, VenueTravelTime
 from delegations.services.changes import Changes
 
 
@@ -115,6 +115,15 @@ class CheckSettings:
 def load_settings(session: Session) -> CheckSettings:
     rows = session.execute(select(CheckSetting.key, CheckSetting.value)).all()
     return CheckSettings().with_stored(dict(rows))
+
+
+def way_knowledge(session: Session) -> tuple[dict[tuple[int, int], int], CheckSettings]:
+    """What documents need to say how the group gets between venues: the minutes the
+    officer entered (from venue id, to venue id) and the speeds of the checks."""
+    rows = session.execute(
+        select(VenueTravelTime.from_venue_id, VenueTravelTime.to_venue_id, VenueTravelTime.minutes)
+    ).all()
+    return {(a, b): minutes for a, b, minutes in rows}, load_settings(session)
 
 
 @dataclass

@@ -6,7 +6,7 @@ import math
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from delegations.model import AgendaItem, Organisation, Venue, VenueTravelTime
@@ -118,7 +118,11 @@ def set_travel_time(
 def refusal(session: Session, venue_id: int) -> str | None:
     """Why the venue cannot be deleted (items take place there), or None."""
     venue = get(session, Venue, venue_id, "venue")
-    items = session.scalars(select(AgendaItem).where(AgendaItem.venue_id == venue.id)).all()
+    items = session.scalars(
+        select(AgendaItem).where(
+            or_(AgendaItem.venue_id == venue.id, AgendaItem.dropoff_venue_id == venue.id)
+        )
+    ).all()
     reasons = reason("{count} take place there", items, "agenda item", lambda i: i.title)
     return refusal_text(f"Venue '{venue.name}'", reasons)
 

@@ -29,6 +29,13 @@ from delegations.ui import actions
 from delegations.ui.actions import agenda_hint
 from delegations.ui.agenda_view import HEADER, AgendaGrid, blocks_for
 from delegations.ui.forms import CheckList, ChoiceCombo, Field, RecordDialog
+from delegations.ui.item_details import (
+    detail_fields,
+    new_item_details,
+    saved_details,
+    transfer_fields,
+    wire_details,
+)
 from delegations.ui.records import new_record_dialog, with_new_buttons
 from delegations.ui.runner import Runner
 
@@ -315,6 +322,7 @@ class AgendaPage(QWidget):
             Field("starts", "Starts", "time", aliases=("starts_at",)),
             Field("ends", "Ends", "time", aliases=("ends_at",)),
             Field("venue_id", "Venue", "choice", choices=venues),
+            *transfer_fields(venues),
             Field("host_organisation_id", "Host", "choice", choices=organisations),
             Field(
                 "host_confirmation",
@@ -328,6 +336,7 @@ class AgendaPage(QWidget):
             Field("host_contact_ids", "Host contacts", "checklist", create=new_contact),
             Field("everyone", "Everyone attending", "bool"),
             Field("participant_ids", "Participants", "checklist", choices=lambda: attendees),
+            *detail_fields(delegation.dress_code),
             Field("description", "Description", "multiline"),
         ]
         confirmations = list(HostConfirmation)
@@ -351,6 +360,7 @@ class AgendaPage(QWidget):
                 "host_organisation_id": None,
                 "host_confirmation": None,
                 "description": "",
+                **new_item_details(),
             }
         values = dict(old)
         values.update(day=day, starts=starts, ends=ends)
@@ -365,6 +375,7 @@ class AgendaPage(QWidget):
             fields_out["host_confirmation"] = confirmations[index] if index is not None else None
             fields_out["participant_ids"] = [] if form["everyone"] else form["participant_ids"]
             fields_out["host_contact_ids"] = form["host_contact_ids"]
+            fields_out.update(saved_details(form))
             fields_out["starts_at"], fields_out["ends_at"] = self._instants(
                 form["day"], form["starts"], form["ends"], item
             )
@@ -378,7 +389,9 @@ class AgendaPage(QWidget):
 
         title = f"Agenda item – {item.title}" if item else "New agenda item"
         dialog = RecordDialog(title, with_new_buttons(fields, runner), save, values, self)
+        wire_details(dialog, new=item is None)
         self._wire_item_dialog(dialog, old.get("host_contact_ids") or [])
+        dialog.fit_to_screen()
         return dialog
 
     def _instants(

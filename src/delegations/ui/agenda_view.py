@@ -109,7 +109,7 @@ class Block:
         status: tentative items have a dashed border; cancelled ones are faded.
         start: local start (naive wall-clock time in the delegation's zone).
         end: local end.
-        venue: where, as one line.
+        venue: where, as one line (a transfer: "pick-up → drop-off").
         who: "Everyone" or how many attendees.
         lane: its column among parallel items.
         lanes: how many parallel columns its group needs.
@@ -187,10 +187,18 @@ def blocks_for(delegation: Delegation) -> list[Block]:
     return assign_lanes(blocks)
 
 
+def place(item: AgendaItem) -> str:
+    """Where an item happens, in one line: its venue, or a transfer's "pick-up → drop-off"."""
+    venue = item.venue.name if item.venue else ""
+    if item.is_transfer and item.dropoff_venue is not None:
+        return f"{venue or '?'} → {item.dropoff_venue.name}"
+    return venue
+
+
 def _block(item: AgendaItem, zone: ZoneInfo) -> Block:
     start = item.starts_at.astimezone(zone).replace(tzinfo=None)
     end = item.ends_at.astimezone(zone).replace(tzinfo=None)
-    venue = item.venue.name if item.venue else ""
+    venue = place(item)
     count = len(item.participants)
     who = "Everyone" if item.everyone else f"{count} attendee{'' if count == 1 else 's'}"
     host = item.host.display_name if item.host else ""

@@ -157,12 +157,12 @@ ATTENDEE_FIELDS = [
     Field("hotel_section", "Hotel", "section"),
     Field("hotel", "Hotel"),
     Field("hotel_address", "Hotel address"),
-    Field("hotel_phone", "Hotel phone"),
+    Field("hotel_phone", "Hotel phone", placeholder="the reception, e.g. +34 932 21 10 00"),
     Field("check_in", "Check-in", "optional_date"),
     Field("check_out", "Check-out", "optional_date"),
-    Field("booking_reference", "Booking reference"),
+    Field("booking_reference", "Booking reference", placeholder="the hotel's confirmation number"),
     Field("room_type", "Room type", placeholder="e.g. Single, Twin, Double for single use"),
-    Field("room_sharing", "Sharing with", placeholder="who shares the room, if anyone"),
+    Field("room_sharing", "Sharing with", placeholder="who shares the room (empty: nobody)"),
     Field("room_notes", "Room notes", placeholder="e.g. ground floor, quiet room"),
     Field("notes", "Notes", "multiline"),
 ]
@@ -427,6 +427,7 @@ class AttendeesPage(QWidget):
             Field("apply_hotel", "Change the hotel", "bool"),
             Field("hotel", "Hotel"),
             Field("hotel_address", "Hotel address"),
+            Field("hotel_phone", "Hotel phone"),
             Field("apply_dates", "Change the hotel dates", "bool"),
             Field("check_in", "Check-in", "optional_date"),
             Field("check_out", "Check-out", "optional_date"),
@@ -438,13 +439,14 @@ class AttendeesPage(QWidget):
             "status": first.status if first else ParticipationStatus.INVITED,
             "hotel": first.hotel if first else "",
             "hotel_address": first.hotel_address if first else "",
+            "hotel_phone": first.hotel_phone if first else "",
             "check_in": first.check_in if first else None,
             "check_out": first.check_out if first else None,
         }
         groups = {
             "apply_role": ("role",),
             "apply_status": ("status",),
-            "apply_hotel": ("hotel", "hotel_address"),
+            "apply_hotel": ("hotel", "hotel_address", "hotel_phone"),
             "apply_dates": ("check_in", "check_out"),
         }
 

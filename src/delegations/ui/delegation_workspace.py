@@ -331,7 +331,12 @@ class DelegationWorkspace(QWidget):
         }
         if d.lead_officer_id is not None:
             people.add(d.lead_officer_id)
-        venues = {item.venue_id for item in d.items if item.venue_id is not None}
+        venues = {
+            venue
+            for item in d.items
+            for venue in (item.venue_id, item.dropoff_venue_id)
+            if venue is not None
+        }
         organisations = {item.host_organisation_id for item in d.items} | {
             p.person.organisation_id for p in d.participations
         }

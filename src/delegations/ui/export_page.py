@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, EXPORT_KINDS, ExportKind
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
 from delegations.model import Delegation, count_of, fold
-from delegations.services import ServiceError, queries
+from delegations.services import ServiceError, checks, queries
 from delegations.services.checks import Report
 from delegations.services.storage import Database, output_refusal
 from delegations.ui.workers import Progress, Task
@@ -36,6 +37,27 @@ from delegations.ui.workers import Progress, Task
 KINDS = EXPORT_KINDS
 Kind = ExportKind
 DEFAULT_LAYOUT = DEFAULT_BADGE_LAYOUT
+
+
+BADGE_WARNINGS_SHOWN = 8
+"""How many badge warnings the question lists (then "… and N more")."""
+
+
+@dataclass(frozen=True)
+class BadgeWarnings:
+    """Badges that would print below the minimum size: where they were to be written,
+    with which options, and what the badges module says about them."""
+
+    out: Path
+    options: ExportOptions
+    warnings: tuple[str, ...]
+
+
+def badge_warnings(delegation: Delegation, options: ExportOptions) -> list[str]:
+    """The badges module's warnings before printing (on the worker: it loads ReportLab)."""
+    from delegations.exports.badges import badge_warnings as warnings
+
+    return list(warnings(delegation, options))
 
 
 def slug(text: str) -> str:
@@ -84,10 +106,15 @@ class ExportPage(QWidget):
         """The plan checks' findings for the delegation (``set_report``)."""
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
         self.choose_file: Callable[[str, str], str] = self._choose_file
+        self.choose_logo: Callable[[str, str], str] = self._choose_logo
         self.confirm: Callable[[str, str], bool] = confirm or self._ask
         self._typed: dict[str, str] = {}
         """The file name the user typed or chose, per document (kind key)."""
         self._layout_descriptions: dict[str, str] = {}
+        self._warned: BadgeWarnings | None = None
+        """Badge warnings found by the last run, asked about once it is done."""
+        self.badge_box: QMessageBox | None = None
+        """The question about badges below the minimum size, while it is open."""
         self._build()
 
     # building -------------------------------------------------------------------
@@ -124,6 +151,21 @@ class ExportPage(QWidget):
             spin.setAccessibleName(f"Printer offset {axis}")
         self.calibration = QCheckBox("Print the calibration page instead of badges")
         self.calibration.setAccessibleName("Calibration page")
+        self.unconfirmed = QCheckBox("Include attendees who have not confirmed (marked)")
+        self.unconfirmed.setAccessibleName("Include attendees who have not confirmed")
+        self.unconfirmed.setToolTip(
+            "By default only confirmed attendees are listed; with this, invited ones "
+            "too, marked as not confirmed"
+        )
+        self.email = QCheckBox("Print e-mail addresses")
+        self.email.setAccessibleName("Print e-mail addresses on the sheets")
+        self.logo = QLineEdit()
+        self.logo.setAccessibleName("Logo image")
+        self.logo.setPlaceholderText("none (a PNG or JPEG image, e.g. the programme's logo)")
+        self.logo.setClearButtonEnabled(True)
+        self.logo_button = QPushButton("Choose…")
+        self.logo_button.setAccessibleName("Choose the logo image")
+        self.logo_button.clicked.connect(self.browse_logo)
         self.list_format = QComboBox()
         self.list_format.addItem("PDF", "pdf")
         self.list_format.addItem("CSV (spreadsheet)", "csv")
@@ -145,6 +187,9 @@ class ExportPage(QWidget):
         offsets.addWidget(QLabel("down"))
         offsets.addWidget(self.offset_y)
         offsets.addStretch(1)
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self.logo, 1)
+        logo_row.addWidget(self.logo_button)
         file_row = QHBoxLayout()
         file_row.addWidget(self.file, 1)
         file_row.addWidget(self.browse)
@@ -164,10 +209,13 @@ class ExportPage(QWidget):
             ("layout_note", "", self.layout_note),
             ("order", "Order:", self.order),
             ("qr", "", self.qr),
+            ("per", "Sheets:", self.per),
+            ("logo", "Logo:", logo_row),
+            ("unconfirmed", "", self.unconfirmed),
+            ("email", "", self.email),
             ("offset", "Printer offset:", offsets),
             ("calibration", "", self.calibration),
             ("format", "Format:", self.list_format),
-            ("per", "Sheets:", self.per),
         ):
             self.form.addRow(label, widget)
             self.rows[key] = widget
@@ -383,6 +431,23 @@ class ExportPage(QWidget):
             self._typed[self.current_kind().key] = path
 
     # exporting -------------------------------------------------------------------
+    def browse_logo(self) -> None:
+        start = self.logo.text().strip() or str(self.folder)
+        path = self.choose_logo(start, "Images (*.png *.jpg *.jpeg)")
+        if path:
+            self.logo.setText(path)
+
+    def _choose_logo(self, start: str, filters: str) -> str:
+        path, _ = QFileDialog.getOpenFileName(self, "Logo image", start, filters)
+        return path
+
+    def logo_path(self) -> Path | None:
+        """The logo image for the current document (None: none, or it takes none)."""
+        text = self.logo.text().strip()
+        if "logo" not in self.current_kind().options or not text:
+            return None
+        return Path(text).expanduser()
+
     def options(self) -> ExportOptions:
         kind = self.current_kind()
         attendee = self.attendee.currentData() if "attendee" in kind.options else None
@@ -400,6 +465,9 @@ class ExportPage(QWidget):
             offset_mm=(self.offset_x.value(), self.offset_y.value()),
             calibration=self.calibration.isChecked(),
             order=self.order.currentData(),
+            logo=self.logo_path(),
+            include_unconfirmed="unconfirmed" in kind.options and self.unconfirmed.isChecked(),
+            email_column="email" in kind.options and self.email.isChecked(),
         )
 
     def busy(self) -> bool:
@@ -420,6 +488,12 @@ class ExportPage(QWidget):
         if refused is not None:
             self._show_failure(f"{out.name} is {refused}; choose another file.")
             return
+        logo = self.logo_path()
+        if logo is not None and not logo.is_file():
+            self._show_failure(
+                f"the logo {logo} is not a file; choose an image or clear the field."
+            )
+            return
         question = self.errors_question()
         if question is not None and not self.confirm("Export a plan with errors?", question):
             self.status.setText("Not exported: fix the errors first (see the Checks tab).")
@@ -431,22 +505,31 @@ class ExportPage(QWidget):
         ):
             self.status.setText(f"Not exported: {out.name} was kept as it was.")
             return
-        kind, options, db, delegation_id = (
-            self.current_kind().key,
-            self.options(),
-            self.db,
-            self.delegation_id,
-        )
+        options = self.options()
+        self._run(out, options, check_badges=self.current_kind().key == "badges")
 
-        def work(progress: Progress) -> Path:
+    def _run(self, out: Path, options: ExportOptions, check_badges: bool) -> None:
+        """Export to ``out`` on a worker; badges are checked first when ``check_badges``
+        (the worker then returns ``BadgeWarnings`` instead of writing, when there are any)."""
+        kind, db, delegation_id = self.current_kind().key, self.db, self.delegation_id
+        assert delegation_id is not None
+        check_badges = check_badges and not options.calibration
+
+        def work(progress: Progress) -> Path | BadgeWarnings:
             from dataclasses import replace
 
-            from delegations.exports import run_export
+            from delegations.exports import Ways, run_export
 
             with db.session() as session:
                 delegation = queries.load_delegation(session, delegation_id)
+                ways = Ways.of(*checks.way_knowledge(session))
+            if check_badges:
+                warnings = badge_warnings(delegation, replace(options, ways=ways))
+                if warnings:
+                    return BadgeWarnings(out, options, tuple(warnings))
             progress(0, 1)
-            return run_export(kind, delegation, out, replace(options, progress=progress))
+            chosen = replace(options, progress=progress, ways=ways)
+            return run_export(kind, delegation, out, chosen)
 
         self.task = Task(
             work, cancel_error=ExportCancelled, expected=(ExportError, ServiceError, OSError)
@@ -477,7 +560,10 @@ class ExportPage(QWidget):
             self.progress.setRange(0, total)
             self.progress.setValue(done)
 
-    def _succeeded(self, path: Path) -> None:
+    def _succeeded(self, path: Path | BadgeWarnings) -> None:
+        if isinstance(path, BadgeWarnings):
+            self._warned = path  # asked once the worker is done (``_idle``)
+            return
         self.last_written = Path(path)
         self.folder = self.last_written.parent  # later suggestions go beside it
         self.status.setText(f"Wrote {self.last_written}")
@@ -500,6 +586,48 @@ class ExportPage(QWidget):
         if self.task is not None:
             self.task.deleteLater()
         self.task = None
+        warned, self._warned = self._warned, None
+        if warned is not None:
+            self.ask_badges(warned)
+
+    def ask_badges(self, warned: BadgeWarnings) -> QMessageBox:
+        """Ask whether to print badges below the minimum size (Cancel is the default).
+
+        The question does not block: "Print anyway" writes the badges when it is
+        clicked; Cancel (or Escape, or Enter) writes nothing. The box is
+        ``badge_box`` while it is open.
+        """
+        shown = "\n".join(f"• {line}" for line in warned.warnings[:BADGE_WARNINGS_SHOWN])
+        more = len(warned.warnings) - BADGE_WARNINGS_SHOWN
+        if more > 0:
+            shown += f"\n… and {more} more"
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Badges below the minimum size",
+            f"These badges will print below the minimum size:\n\n{shown}",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setInformativeText("Print anyway, or Cancel to change them first.")
+        print_button = box.addButton("Print anyway", QMessageBox.ButtonRole.AcceptRole)
+        cancel_button = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel_button)
+        box.setEscapeButton(cancel_button)
+
+        def finished(_result: int) -> None:
+            self.badge_box = None
+            chosen = box.clickedButton() is print_button
+            box.deleteLater()
+            if chosen:
+                self._run(warned.out, warned.options, check_badges=False)
+            else:
+                self.status.setText("Not exported: no badges were printed.")
+
+        box.finished.connect(finished)
+        self.badge_box = box
+        self.status.setText("Some badges would print below the minimum size.")
+        box.open()
+        return box
 
     def open_file(self) -> None:
         if self.last_written is not None:

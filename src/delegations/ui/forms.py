@@ -732,6 +732,26 @@ class Form(QWidget):
         self.errors[spec.name] = error
         self._kinds[spec.name] = kind
 
+    def label(self, name: str) -> QLabel | None:
+        """The label beside field ``name`` (None for a heading or an unknown name)."""
+        editor = self.editors.get(name)
+        box = editor.parentWidget() if editor is not None else None
+        label = self.layout_form.labelForField(box) if box is not None else None
+        return label if isinstance(label, QLabel) else None
+
+    def set_label(self, name: str, text: str) -> None:
+        """Call field ``name`` ``text`` (its label and its accessible name)."""
+        label = self.label(name)
+        if label is not None:
+            label.setText(f"{text}:")
+        self.editors[name].setAccessibleName(text)
+
+    def show_field(self, name: str, shown: bool) -> None:
+        """Show or hide field ``name`` with its label and message (it keeps its value)."""
+        box = self.editors[name].parentWidget()
+        if box is not None:
+            self.layout_form.setRowVisible(box, shown)
+
     # values -----------------------------------------------------------------
     def set_values(self, values: dict[str, Any]) -> None:
         """Show ``values`` (missing fields keep their editors' defaults); not dirty after."""

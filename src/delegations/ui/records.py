@@ -94,6 +94,7 @@ NEW_FROM_FIELD: dict[str, str] = {
     "host_organisation_id": "organisation",
     "lead_officer_id": "person",
     "venue_id": "venue",
+    "dropoff_venue_id": "venue",
 }
 """The kind of record a choice field of this name refers to (its "New…" button makes one)."""
 
@@ -132,6 +133,11 @@ def organisation_fields(db: Database) -> list[Field]:
     return [
         Field("name", "Name"),
         Field("acronym", "Acronym"),
+        Field(
+            "short_name",
+            "Short name (badges)",
+            placeholder="printed on badges when the full name would be too small",
+        ),
         Field("kind", "Kind", "enum", enum=OrganisationKind),
         Field("sectors", "Sectors", placeholder="e.g. design, music, audiovisual"),
         Field("city", "City"),
@@ -219,6 +225,11 @@ def delegation_fields(db: Database) -> list[Field]:
             choices=_chooser(db, listings.person_choices),
         ),
         Field("objectives", "Objectives", "multiline"),
+        Field(
+            "dress_code",
+            "Dress code",
+            placeholder="e.g. Business casual (agenda items may say otherwise)",
+        ),
         Field("emergency_contacts", "Emergency contacts", "multiline"),
         Field("notes", "Notes", "multiline"),
     ]
