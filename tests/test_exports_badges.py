@@ -931,3 +931,23 @@ def test_row_wise_masks_give_segno_s_own_codes(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(encoder, "find_and_apply_best_mask", fast.original)
     assert codes() == ours
     assert segno.make("12345", micro=True).is_micro  # Micro QR still segno's own way
+
+
+def test_each_sheet_says_its_version_issue_date_and_number_where_the_margin_allows(
+    large: Delegation, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    options = dict(generated_at=datetime(2026, 11, 22, 9, 15, tzinfo=UTC), zone="Europe/Paris")
+    out = badges.export(large, tmp_path / "l7418.pdf", ExportOptions(**options))  # type: ignore[arg-type]
+    texts = page_texts(out)
+    for number, text in enumerate(texts, start=1):
+        assert f"Issued 22 Nov 2026 10:15 CET · Sheet {number} of {len(texts)}" in text
+        assert "Version " in text
+    # A6 inserts fill the whole sheet: no line at all rather than one on a badge.
+    a6 = badges.export(
+        large,
+        tmp_path / "a6.pdf",
+        ExportOptions(layout="a6-quarters", **options),  # type: ignore[arg-type]
+    )
+    assert not any("Sheet 1 of" in text for text in page_texts(a6))

@@ -48,6 +48,8 @@ from delegations.exports.common import (
     FONT_BOLD,
     register_fonts,
     report,
+    stamp_text,
+    version_text,
 )
 from delegations.exports.options import ExportError, ExportOptions
 from delegations.exports.qr import QrRuns, encode_stream, payload
@@ -922,7 +924,8 @@ def export(delegation: Delegation, out: Path, options: ExportOptions) -> Path:
         codes = (next(encoded) if data else None for data in payloads)
         with atomic_path(out) as tmp:
             canvas = _canvas(tmp, layout, f"Badges — {delegation.title}")
-            _draw_sheets(canvas, layout, options, texts, chosen, codes, logo)
+            heading = f"{delegation.title} · {version_text(delegation)} · {stamp_text(options)}"
+            _draw_sheets(canvas, layout, options, texts, chosen, codes, logo, heading)
             canvas.save()
     finally:
         encoded.close()  # stops the workers if drawing failed or was cancelled
@@ -945,6 +948,7 @@ def _draw_sheets(
     chosen: Sequence[Participation],
     codes: Iterable[QrRuns | None],
     logo: Logo | None = None,
+    heading: str = "",
 ) -> None:
     box_w, box_h, edge = layout.box_pt
     height = layout.badge_mm[1] * MM
@@ -955,6 +959,8 @@ def _draw_sheets(
     page_h = layout.paper_mm[1] * MM
     aspect = logo.aspect if logo else None
     total = len(texts)
+    sheets = -(-total // layout.per_sheet)
+    note = sheet_note_place(layout, options.offset_mm)
     for index, (text, participation, code) in enumerate(zip(texts, chosen, codes, strict=True)):
         slot = index % layout.per_sheet
         if slot == 0:
@@ -963,6 +969,9 @@ def _draw_sheets(
                 report(options, index, total)
             if layout.crop_marks:
                 draw_crop_marks(canvas, layout, options.offset_mm)
+            if note is not None and heading:
+                sheet = index // layout.per_sheet + 1
+                draw_sheet_note(canvas, layout, note, f"{heading} · Sheet {sheet} of {sheets}")
         left, top = positions[slot]
         x, y = left * MM, page_h - top * MM - height
         design = compose(
@@ -1128,6 +1137,42 @@ def draw_crop_marks(canvas: Canvas, layout: Layout, offset_mm: tuple[float, floa
     canvas.setLineWidth(0.25)
     for x1, y1, x2, y2 in marks:
         canvas.line(x1 * MM, (paper_h - y1) * MM, x2 * MM, (paper_h - y2) * MM)
+    canvas.restoreState()
+
+
+SHEET_NOTE_SIZE = 6.5
+"""The sheet's own line (version, issue date, sheet n of m), in the paper's margin."""
+
+
+def sheet_note_place(layout: Layout, offset_mm: tuple[float, float]) -> float | None:
+    """Where the sheet's line goes: its baseline in mm from the paper's top, in the
+    bottom (else top) margin, clear of the badges, the crop marks and the safe margin;
+    None when neither margin has room (A6 inserts, cards cut from the sheet)."""
+    paper_h = layout.paper_mm[1]
+    first = layout.margin_mm[1] + offset_mm[1]
+    last = first + (layout.rows - 1) * layout.pitch_mm[1] + layout.badge_mm[1]
+    clear = 6.5 + 0.5 if layout.crop_marks else 1.0  # crop marks reach 6.5 mm out
+    safe = max(layout.safe_margin_mm, 5.0)
+    needed = 2.6  # 6.5 pt capitals and descenders, in mm
+    below = (last + clear, paper_h - safe)
+    above = (safe, first - clear)
+    for low, high in (below, above):
+        if high - low >= needed:
+            return (low + high) / 2 + needed / 3
+    return None
+
+
+def draw_sheet_note(canvas: Canvas, layout: Layout, baseline_mm: float, text: str) -> None:
+    """``text`` centred on the sheet at ``baseline_mm`` from the top, shortened to the
+    width of the badges if it must be."""
+    paper_w, paper_h = layout.paper_mm
+    room = (paper_w - 2 * max(layout.safe_margin_mm, 5.0)) * MM
+    if text_width(text, FONT, SHEET_NOTE_SIZE) > room and " · " in text:
+        text = text.split(" · ", 1)[1]  # the title goes first; version and date stay
+    canvas.saveState()
+    canvas.setFont(FONT, SHEET_NOTE_SIZE)
+    canvas.setFillColor(_colour(MUTED))
+    canvas.drawCentredString(paper_w * MM / 2, (paper_h - baseline_mm) * MM, text)
     canvas.restoreState()
 
 

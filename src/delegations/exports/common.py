@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from delegations.exports.options import ExportOptions
@@ -230,6 +231,32 @@ def format_day(day: date) -> str:
 
 def format_time(moment: datetime) -> str:
     return f"{moment:%H:%M}"
+
+
+def officer_zone(options: ExportOptions) -> tzinfo:
+    """The zone the issue date is printed in: ``options.zone``, else this computer's."""
+    if options.zone:
+        try:
+            return ZoneInfo(options.zone)
+        except (KeyError, ValueError, OSError):  # not a zone this computer knows
+            pass
+    return datetime.now().astimezone().tzinfo or UTC
+
+
+def stamp_text(options: ExportOptions) -> str:
+    """``Issued 21 Nov 2026 15:05 CET``: when, in the officer's zone (an offset where
+    the zone has no letters: ``UTC+04:00``)."""
+    moment = generated_at(options).astimezone(officer_zone(options))
+    name = moment.tzname() or ""
+    if not name.isalpha():
+        offset = moment.strftime("%z") or "+0000"
+        name = f"UTC{offset[:3]}:{offset[3:]}"
+    return f"Issued {moment.day} {moment:%b %Y %H:%M} {name}"
+
+
+def version_text(delegation: Any) -> str:
+    """``Version 7``: the delegation's revision, which every change raises (at least 1)."""
+    return f"Version {max(1, int(getattr(delegation, 'revision', 0) or 0))}"
 
 
 def report(options: ExportOptions, done: int, total: int) -> None:

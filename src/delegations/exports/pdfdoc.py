@@ -8,11 +8,10 @@ byte-identical files and no standard-14 font (Helvetica, Symbol) is referenced.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -27,10 +26,11 @@ from delegations.exports.common import (
     FONT_BOLD,
     FONT_ITALIC,
     format_time,
-    generated_at,
     local,
     page_size,
     register_fonts,
+    stamp_text,
+    version_text,
 )
 from delegations.exports.options import ExportOptions
 from delegations.files import atomic_path
@@ -109,32 +109,6 @@ def time_range(starts_at: datetime, ends_at: datetime, zone: str) -> str:
 def local_day(instant: datetime, zone: str) -> date:
     """The calendar date of ``instant`` in ``zone``."""
     return local(instant, zone).date()
-
-
-def officer_zone(options: ExportOptions) -> tzinfo:
-    """The zone the issue date is printed in: ``options.zone``, else this computer's."""
-    if options.zone:
-        try:
-            return ZoneInfo(options.zone)
-        except (KeyError, ValueError, OSError):  # not a zone this computer knows
-            pass
-    return datetime.now().astimezone().tzinfo or UTC
-
-
-def stamp_text(options: ExportOptions) -> str:
-    """``Issued 21 Nov 2026 15:05 CET``: when, in the officer's zone (an offset where
-    the zone has no letters: ``UTC+04:00``)."""
-    moment = generated_at(options).astimezone(officer_zone(options))
-    name = moment.tzname() or ""
-    if not name.isalpha():
-        offset = moment.strftime("%z") or "+0000"
-        name = f"UTC{offset[:3]}:{offset[3:]}"
-    return f"Issued {moment.day} {moment:%b %Y %H:%M} {name}"
-
-
-def version_text(delegation: Any) -> str:
-    """``Version 7``: the delegation's revision, which every change raises (at least 1)."""
-    return f"Version {max(1, int(getattr(delegation, 'revision', 0) or 0))}"
 
 
 def table_style(*extra: tuple[Any, ...], header: bool = True, rules: bool = True) -> TableStyle:
