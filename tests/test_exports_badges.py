@@ -951,3 +951,17 @@ def test_each_sheet_says_its_version_issue_date_and_number_where_the_margin_allo
         ExportOptions(layout="a6-quarters", **options),  # type: ignore[arg-type]
     )
     assert not any("Sheet 1 of" in text for text in page_texts(a6))
+
+
+def test_a_family_name_that_would_print_small_breaks_between_its_words(
+    large: Delegation, tmp_path: Path
+) -> None:
+    """ "de La Rochefoucauld" on one line reaches only about the minimum beside a QR
+    code; on two lines it is clearly larger, so it breaks, between words only."""
+    out = badges.export(large, tmp_path / "large.pdf", ExportOptions(qr=True))
+    printed = printed_badges(out, "avery-l7418", large)
+    rochefoucauld = [b for b in printed if b.names[-1].text == "Rochefoucauld"]
+    assert rochefoucauld, [b.texts for b in printed]
+    for badge in rochefoucauld:
+        assert [run.text for run in badge.names[1:]] == ["de La", "Rochefoucauld"]
+        assert min(run.size for run in badge.names) >= badges.MIN_NAME * 1.15

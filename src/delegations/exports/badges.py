@@ -367,6 +367,10 @@ def _balanced(text: str, count: int, font: str) -> tuple[tuple[str, ...], tuple[
     return best
 
 
+COMFORTABLE = 0.6
+"""A name this large (of the largest size) is left on as few lines as it is: below it,
+a family name breaks between its words when that makes it clearly larger."""
+
 CONJUNCTIONS = frozenset({"y", "i", "e", "and", "und", "et", "og", "och", "en", "és", "и"})
 """Words joining two family names, kept at the end of a line rather than the start."""
 
@@ -380,8 +384,10 @@ def fit_name(
 
     Each part is broken only between its words (never inside a word, never at a
     hyphen), and only when it must: when on fewer lines the name would be smaller
-    than ``min_size`` (the family name on up to four lines, the given name on up to
-    two; of the breaks with as many lines, the one giving the largest name). If no
+    than ``min_size``, or small (below ``COMFORTABLE`` of ``max_size``) where one more
+    line makes it at least 15 % larger ("Björn / de La / Rochefoucauld") and no part
+    takes more than two lines; to reach the minimum, the family name takes up to four
+    lines, the given name up to two. If no
     break reaches ``min_size`` (a single word wider than the box at that size), the
     largest arrangement is printed, below the minimum: ``badge_warnings`` says so.
     """
@@ -390,17 +396,23 @@ def fit_name(
     for index, part in enumerate(parts):
         most = min(len(part.split(" ")), 2 if index == 0 and len(parts) == 2 else 4)
         options = [(*counts, count) for counts in options for count in range(1, most + 1)]
+    comfortable = max(min_size, COMFORTABLE * max_size)
     best: Fitted | None = None
     for counts in sorted(options, key=sum):
-        if best is not None and best.size >= min_size and sum(counts) > len(best.lines):
-            break  # fewer lines already reach the minimum
+        if best is not None and best.size >= comfortable and sum(counts) > len(best.lines):
+            break  # fewer lines already read well
+        if best is not None and best.size >= min_size and max(counts) > 2:
+            continue  # beyond two lines a part breaks only to reach the minimum
         lines: tuple[str, ...] = ()
         widths: tuple[float, ...] = ()
         for part, count in zip(parts, counts, strict=True):
             more_lines, more_widths = _balanced(part, count, FONT_BOLD)
             lines, widths = lines + more_lines, widths + more_widths
         candidate = _fitted(lines, widths, max_size, width, height)
-        if best is None or candidate.size > best.size:
+        # One more line only for a clearly larger name (or to reach the minimum).
+        more = best is not None and len(candidate.lines) > len(best.lines)
+        needed = best.size * 1.15 if best is not None and more and best.size >= min_size else 0
+        if best is None or (candidate.size > best.size and candidate.size >= needed):
             best = candidate
     assert best is not None
     return best
