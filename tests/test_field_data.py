@@ -165,3 +165,22 @@ def test_export_prints_the_issue_time_in_the_zone_asked(
     assert code == 0, capsys.readouterr().err
     text = PdfReader(out).pages[0].extract_text()
     assert "JST" in text and "Version" in text and "Page 1 of" in text
+
+
+def test_badges_below_their_minimum_are_named_before_printing_and_strict_refuses(
+    demo_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = _demo(demo_db)
+    someone = next(p for p in demo.participations if p.confirmed)
+    long_word = "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaftschaferswessen"
+    perform(demo_db, ops.update_attendees([someone.id], {"badge_name": long_word}))
+    out = tmp_path / "badges.pdf"
+    base = ["--db", str(demo_db.path), "export", "badges", "1", "--out", str(out)]
+    assert main([*base, "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert not out.exists() and len(err.strip().splitlines()) == 1 and "minimum" in err
+    assert main(base) == 0
+    err = capsys.readouterr().err
+    assert out.exists() and "warning" in err and "minimum" in err
+    # Where the badge is and who by id; never the person's name on the command line.
+    assert f"(person #{someone.person.id})" in err and someone.person.family_name not in err

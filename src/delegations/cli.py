@@ -563,7 +563,7 @@ def _badge_warnings(delegation: Delegation, options: ExportOptions, *, strict: b
     under --strict, print nothing then."""
     from delegations.exports import badges
 
-    warnings = badges.badge_warnings(delegation, options)
+    warnings = badges.badge_warnings(delegation, options, names=False)
     if warnings and strict:
         raise Refused(
             f"{count_of(len(warnings), 'badge')} would print below the minimum size "

@@ -781,8 +781,14 @@ def choose(delegation: Delegation, options: ExportOptions) -> list[Participation
 # --------------------------------------------------------------------------- warnings
 
 
-def badge_warnings(delegation: Delegation, options: ExportOptions) -> list[str]:
+def badge_warnings(
+    delegation: Delegation, options: ExportOptions, *, names: bool = True
+) -> list[str]:
     """What would print too small, one message per badge, to show before printing.
+
+    With ``names`` (the window) a message names the person; without (the command
+    line, whose messages never print personal data) it says where the badge is and
+    the person's id: ``Badge 3 on sheet 1 (person #12)``.
 
     A name below the layout's minimum (10 pt on an 86 × 55 mm badge, in proportion
     on others) or an organisation below its own (7 pt) or wrapped on more than two
@@ -796,10 +802,15 @@ def badge_warnings(delegation: Delegation, options: ExportOptions) -> list[str]:
     chosen = choose(delegation, options)
     logo = _logo_aspect(options.logo, strict=False)
     messages: list[str] = []
-    for participation, design in zip(
-        chosen, _designs(layout, options, chosen, delegation, logo), strict=True
+    for index, (participation, design) in enumerate(
+        zip(chosen, _designs(layout, options, chosen, delegation, logo), strict=True)
     ):
-        who = f"Badge of {participation.person.full_name}"
+        sheet, slot = divmod(index, layout.per_sheet)
+        who = (
+            f"Badge of {participation.person.full_name}"
+            if names
+            else f"Badge {slot + 1} on sheet {sheet + 1} (person #{participation.person.id})"
+        )
         organisation = participation.person.organisation
         larger = "choose a larger badge layout"
         if design.name_too_small:
