@@ -20,6 +20,7 @@ from delegations.model import (
     ItemStatus,
     Organisation,
     Person,
+    PublishedEvent,
 )
 from delegations.services import queries
 from delegations.store import Database
@@ -300,3 +301,67 @@ def test_organizer_falls_back(tmp_path: Path) -> None:
     # a winter date: the VTIMEZONE still covers it (the rules start the year before)
     zones = own_zones(Calendar.from_ical((tmp_path / "x.ics").read_bytes()))
     assert instant(event, "DTSTART", zones) == start
+
+
+# ------------------------------------------------------------------ what was published before
+
+
+def _gone(uid: str, sequence: int = 2, status: str = "CONFIRMED") -> PublishedEvent:
+    start = datetime(2027, 7, 1, 8, 0, tzinfo=UTC)
+    return PublishedEvent(uid, sequence, "Old visit", start, start + timedelta(hours=1),
+                          "Somewhere", status)  # fmt: skip
+
+
+def test_published_event_now_gone_is_written_cancelled(demo: Delegation, tmp_path: Path) -> None:
+    calendar = export(demo, tmp_path / "a.ics", published={"gone-1": _gone("gone-1")})
+    found = events(calendar)
+    event = found["gone-1@delegations"]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert int(event["SEQUENCE"]) == 3
+    assert str(event["SUMMARY"]) == "Old visit"
+    assert str(event["LOCATION"]) == "Somewhere"
+    assert event["DTSTART"].params["TZID"] == demo.timezone  # type: ignore[index]
+    zones = own_zones(calendar)
+    assert instant(event, "DTSTART", zones) == datetime(2027, 7, 1, 8, 0, tzinfo=UTC)
+    assert "ORGANIZER" in event and "ATTENDEE" not in event  # type: ignore[operator]
+    # already published as cancelled: repeated unchanged
+    again = export(demo, tmp_path / "b.ics", published={"gone-1": _gone("gone-1", 3, "CANCELLED")})
+    assert int(events(again)["gone-1@delegations"]["SEQUENCE"]) == 3  # type: ignore[index]
+
+
+def test_gone_events_stop_once_the_visit_ended(demo: Delegation, tmp_path: Path) -> None:
+    after = ical.visit_end(demo) + timedelta(seconds=1)
+    out = ical.export(
+        demo,
+        tmp_path / "a.ics",
+        ExportOptions(generated_at=after, published={"gone-1": _gone("gone-1")}),
+    )
+    assert "gone-1@delegations" not in events(Calendar.from_ical(out.read_bytes()))
+
+
+def test_live_event_never_goes_below_what_was_published(demo: Delegation, tmp_path: Path) -> None:
+    item = demo.items[0]
+    published = ical.snapshot(demo, ExportOptions(generated_at=STAMP))[item.uuid]
+    from dataclasses import replace
+
+    higher = replace(published, sequence=published.sequence + 5)
+    moved = replace(published, sequence=item.revision, summary="Another title")
+    same = events(export(demo, tmp_path / "a.ics", published={item.uuid: higher}))
+    assert int(same[uid(item)]["SEQUENCE"]) == published.sequence + 5  # type: ignore[index]
+    changed = events(export(demo, tmp_path / "b.ics", published={item.uuid: moved}))
+    assert int(changed[uid(item)]["SEQUENCE"]) == item.revision + 1  # type: ignore[index]
+
+
+def test_former_attendee_with_a_publication_gets_everything_cancelled(
+    demo: Delegation, tmp_path: Path
+) -> None:
+    calendar = export(demo, tmp_path / "a.ics", attendee_id=999_999,
+                      published={"gone-1": _gone("gone-1")})  # fmt: skip
+    found = events(calendar)
+    assert list(found) == ["gone-1@delegations"]
+    assert str(found["gone-1@delegations"]["STATUS"]) == "CANCELLED"  # type: ignore[index]
+
+
+def test_transfer_description_names_the_drop_off(demo: Delegation) -> None:
+    transfer = next(i for i in demo.items if i.is_transfer and i.dropoff_venue is not None)
+    assert f"Drop-off: {transfer.dropoff_venue.name}" in ical.item_description(transfer)  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT
+from delegations.model.publications import PublishedEvent
 
 Paper = Literal["a4", "letter"]
 ListFormat = Literal["pdf", "csv"]
@@ -86,6 +87,10 @@ class ExportOptions:
             confirmed attendees.
         email_column: attendance sheets print each attendee's e-mail address.
         ways: how the group gets between venues (itineraries, programme).
+        published: calendars: what this audience last received, by UID
+            (``services.publications.last_published``). Events in it that the
+            calendar no longer holds are written cancelled with a raised SEQUENCE
+            until the visit ends; ``None`` or empty: nothing was published.
     """
 
     paper: Paper = "a4"
@@ -107,3 +112,4 @@ class ExportOptions:
     include_unconfirmed: bool = False
     email_column: bool = False
     ways: Ways = field(default_factory=Ways)
+    published: Mapping[str, PublishedEvent] | None = None

@@ -13,6 +13,11 @@ from delegations.model.enums import (
     TravelDirection,
     TravelMode,
 )
+from delegations.model.publications import (
+    DELEGATION_AUDIENCE,
+    Publication,
+    PublishedEvent,
+)
 from delegations.model.records import (
     AgendaItem,
     CheckSetting,
@@ -32,6 +37,7 @@ from delegations.model.text import count_of, fold
 from delegations.model.types import UTCDateTime, utc_now
 
 __all__ = [
+    "DELEGATION_AUDIENCE",
     "AgendaItem",
     "Base",
     "CheckSetting",
@@ -46,6 +52,8 @@ __all__ = [
     "Participation",
     "ParticipationStatus",
     "Person",
+    "Publication",
+    "PublishedEvent",
     "Role",
     "TravelDirection",
     "TravelLeg",
