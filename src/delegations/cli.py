@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from delegations import __version__
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, KINDS
-from delegations.model import Delegation, count_of
+from delegations.model import Delegation, PublishedEvent, count_of, utc_now
 from delegations.services import ServiceError, checks, queries
 from delegations.services.validation import is_timezone
 from delegations.store import Database, StoreError, resolve_db_path
@@ -187,7 +187,38 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing when the plan check finds an error (see: delegations check)",
     )
+    _add_pack_parser(sub)
     return parser
+
+
+def _add_pack_parser(sub: argparse._SubParsersAction[Parser]) -> None:
+    pack = sub.add_parser(
+        "pack",
+        help="write each attendee's pack: itinerary, calendar, optional e-mail draft",
+        description="Write into --out FOLDER the programme once, then for every confirmed "
+        "attendee (or each --only PERSON) a folder (or a zip) named after them with their "
+        "itinerary PDF and calendar (.ics); with --eml a ready-to-send e-mail draft each; "
+        "with --organiser also badges, the delegation calendar, attendance sheets, "
+        "rooming, dietary and passenger lists.",
+    )
+    pack.add_argument("delegation", help="id or any unique part of the title")
+    pack.add_argument("--out", metavar="FOLDER", required=True, help="the folder to write into")
+    pack.add_argument(
+        "--only", metavar="PERSON", action="append", help="this attendee only (repeatable)"
+    )
+    pack.add_argument("--zip", action="store_true", help="one zip per attendee, not a folder")
+    pack.add_argument("--eml", action="store_true", help="one .eml e-mail draft per attendee")
+    pack.add_argument(
+        "--organiser", action="store_true", help="also the organiser's documents and lists"
+    )
+    pack.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    pack.add_argument("--zone", metavar="ZONE", help="time zone of the issue date printed")
+    pack.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    pack.add_argument(
+        "--strict",
+        action="store_true",
+        help="write nothing when the plan check finds an error (see: delegations check)",
+    )
 
 
 # --------------------------------------------------------------------------- commands
@@ -528,6 +559,7 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         only = tuple(queries.find_person(session, p).id for p in args.only) if args.only else None
         delegation = queries.load_delegation(session, ref.id)
         known, speeds = checks.way_knowledge(session)
+        audience, published = _last_publication(session, args, ref.id, attendee, host)
     if args.zone is not None and not is_timezone(args.zone):
         raise UsageError(f"--zone takes a time zone name such as Europe/Paris, not '{args.zone}'")
     from delegations.exports import ExportOptions, Ways, run_export
@@ -549,13 +581,52 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         include_unconfirmed=args.include_unconfirmed,
         email_column=args.email,
         ways=Ways.of(known, speeds),
+        published=published,
+        generated_at=utc_now() if audience is not None else None,
     )
     if args.kind == "badges" and not args.calibration:
         _badge_warnings(delegation, options, strict=args.strict)
     written = run_export(args.kind, delegation, target, options)
+    if audience is not None:
+        _record_publication(db, ref.id, audience, delegation, options)
     out.write(f"Wrote {written}\n")
     _warn(warning)
     return 0
+
+
+def _last_publication(
+    session: Session,
+    args: argparse.Namespace,
+    delegation_id: int,
+    attendee: int | None,
+    host: int | None,
+) -> tuple[str | None, dict[str, PublishedEvent] | None]:
+    """A calendar's audience and what it last received (None, None for other kinds)."""
+    if args.kind != "ical" or (attendee is not None and host is not None):
+        return None, None
+    from delegations.services import publications
+
+    audience = publications.audience_key(person_id=attendee, host_id=host)
+    return audience, publications.last_published(session, delegation_id, audience)
+
+
+def _record_publication(
+    db: Database, delegation_id: int, audience: str, delegation: Delegation, options: ExportOptions
+) -> None:
+    """Remember what the calendar just written holds, so the next one can cancel what
+    it no longer holds (only once the file is written)."""
+    from delegations.exports.ical import snapshot
+    from delegations.services import publications
+    from delegations.services.history import StorageError, perform
+
+    held = snapshot(delegation, options)
+    try:
+        perform(db, publications.record(delegation_id, audience, held, at=options.generated_at))
+    except StorageError as exc:
+        raise StorageError(
+            f"the calendar was written, but what it holds could not be recorded ({exc}); "
+            "export it again before sending it, or a later calendar cannot cancel its events"
+        ) from None
 
 
 def _badge_warnings(delegation: Delegation, options: ExportOptions, *, strict: bool) -> None:
@@ -571,6 +642,116 @@ def _badge_warnings(delegation: Delegation, options: ExportOptions, *, strict: b
         )
     for warning in warnings:
         _warn(warning)
+
+
+def cmd_pack(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    """Write the attendee packs of a delegation (``exports.pack``), then remember what
+    each attendee's calendar holds (``services.publications``)."""
+    from delegations.store.errors import OutputRefused
+    from delegations.store.outputs import check_output, refusal
+
+    folder = Path(args.out).expanduser()
+    what = refusal(folder, db.path)
+    if what is not None:
+        raise OutputRefused(f"--out {args.out} is {what}; choose a folder")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--out {args.out} is a file; give a folder to write the packs into")
+    if args.zone is not None and not is_timezone(args.zone):
+        raise UsageError(f"--zone takes a time zone name such as Europe/Paris, not '{args.zone}'")
+    from delegations.services import publications
+
+    with db.session() as session:
+        ref = queries.find_delegation(session, args.delegation)
+        warning = _check_before_export(session, args, ref.id)
+        only = tuple(queries.find_person(session, p).id for p in args.only) if args.only else None
+        delegation = queries.load_delegation(session, ref.id)
+        known, speeds = checks.way_knowledge(session)
+        people = [p.person_id for p in delegation.participations]
+        received = publications.received(session, ref.id, people)
+    from delegations.exports import ExportOptions, Ways
+    from delegations.exports.pack import PackCancelled, PackRequest, PackResult, write_pack
+    from delegations.services.history import perform
+
+    at = utc_now()
+    request = PackRequest(
+        options=ExportOptions(
+            paper=args.paper, zone=args.zone, ways=Ways.of(known, speeds), generated_at=at
+        ),
+        only=only,
+        zip=args.zip,
+        eml=args.eml,
+        organiser=args.organiser,
+    )
+    bar = _ProgressBar(sys.stderr, enabled=not args.quiet)
+
+    def record(result: PackResult) -> None:
+        if result.calendars:
+            perform(db, publications.record_many(ref.id, result.calendars, at=at))
+
+    try:
+        result = write_pack(
+            delegation,
+            folder,
+            request,
+            published={k: v.published for k, v in received.items()},
+            changes={k: [c.text for c in v.changes] for k, v in received.items()},
+            guard=lambda path: check_output(path, db.path),
+            progress=bar.update,
+        )
+    except PackCancelled as exc:  # pragma: no cover - Ctrl+C arrives as KeyboardInterrupt
+        record(exc.result)
+        raise
+    finally:
+        bar.close()
+    record(result)
+    changed = sum(1 for a in result.attendees if a.changes)
+    out.write(
+        f"Wrote {count_of(len(result.attendees), 'attendee pack')} "
+        f"({count_of(len(result.files), 'file')}) in {result.folder}"
+        + (
+            f"; {count_of(changed, 'attendee')} with changes since their last pack"
+            if changed
+            else ""
+        )
+        + "\n"
+    )
+    if result.missing_email:
+        ids = ", ".join(f"#{i}" for i in result.missing_email)
+        _warn(f"no e-mail address for person {ids}: their draft has no recipient")
+    _warn(warning)
+    return 0
+
+
+class _ProgressBar:
+    """``[#####.....] 12/45 attendee #7`` on one line of a terminal; one line per step
+    when the stream is not a terminal (a log); nothing when disabled."""
+
+    WIDTH = 28
+
+    def __init__(self, stream: TextIO, *, enabled: bool = True) -> None:
+        self.stream = stream
+        self.enabled = enabled
+        self.tty = enabled and stream.isatty()
+        self.drawn = False
+
+    def update(self, done: int, total: int, what: str) -> None:
+        if not self.enabled or total <= 0:
+            return
+        filled = self.WIDTH * done // total
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        line = f"[{bar}] {done}/{total} {what}"
+        if self.tty:
+            self.stream.write("\r" + line[:79].ljust(79))
+            self.drawn = True
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False
 
 
 def cmd_export_people(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -612,6 +793,7 @@ COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO], int]] = {
     "backup": cmd_backup,
     "import": cmd_import,
     "export": cmd_export,
+    "pack": cmd_pack,
 }
 
 
