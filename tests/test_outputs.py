@@ -389,3 +389,41 @@ def test_make_private_dir(tmp_path: Path, umask: Callable[[int], None], mask: in
     (tmp_path / "afile").write_text("x")
     with pytest.raises(OSError):
         make_private_dir(tmp_path / "afile")
+
+
+def test_one_sync_flushes_once_for_many_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside ``one_sync`` atomic writes skip their own fsync; leaving it syncs once,
+    even when the work inside fails, and each file is whole and in place."""
+    import os
+
+    from delegations.files import atomic_path, atomic_write, one_sync
+
+    calls = {"fsync": 0, "sync": 0}
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: calls.__setitem__("fsync", calls["fsync"] + 1))
+    monkeypatch.setattr(os, "sync", lambda: calls.__setitem__("sync", calls["sync"] + 1))
+    with one_sync(), one_sync():  # nested: only the outer one syncs
+        for n in range(20):
+            with atomic_write(tmp_path / f"{n}.txt", "w") as handle:
+                handle.write(f"file {n}")
+        with atomic_path(tmp_path / "lib.bin") as tmp:
+            tmp.write_bytes(b"library")
+    assert calls == {"fsync": 0, "sync": 1}
+    assert [(tmp_path / f"{n}.txt").read_text() for n in range(20)] == [
+        f"file {n}" for n in range(20)
+    ]
+    assert (tmp_path / "lib.bin").read_bytes() == b"library"
+    assert not list(tmp_path.glob(".*.part"))
+
+    with pytest.raises(RuntimeError), one_sync():
+        with atomic_write(tmp_path / "late.txt", "w") as handle:
+            handle.write("written")
+        raise RuntimeError("the work failed after one file")
+    assert calls["sync"] == 2 and (tmp_path / "late.txt").read_text() == "written"
+
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    with atomic_write(tmp_path / "alone.txt", "w") as handle:  # outside: its own fsync
+        handle.write("x")
+    assert calls["sync"] == 2

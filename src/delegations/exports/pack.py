@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING
 
 from delegations.exports.common import generated_at
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
-from delegations.files import atomic_write
+from delegations.files import atomic_write, one_sync
 from delegations.model.publications import person_audience
 
 if TYPE_CHECKING:
@@ -254,6 +254,19 @@ def write_pack(
         PackCancelled: ``progress`` cancelled; ``result`` holds what is complete.
         OutputError: a file could not be written; complete attendee packs stay.
     """
+    with one_sync():  # one disk flush for the whole pack, not one per file
+        return _write(delegation, folder, request, published, changes, guard, progress)
+
+
+def _write(
+    delegation: Delegation,
+    folder: Path,
+    request: PackRequest,
+    published: Mapping[int, Mapping[str, PublishedEvent]] | None,
+    changes: Mapping[int, Sequence[str]] | None,
+    guard: Guard | None,
+    progress: Step | None,
+) -> PackResult:
     from delegations.exports import run_export
     from delegations.exports.changes import write_changes
     from delegations.exports.ical import snapshot
