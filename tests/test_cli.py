@@ -103,3 +103,23 @@ def test_wrong_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_export_needs_out(dbfile: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("--db", dbfile, "export", "package", "1")[0] == 2
     assert "--out FILE" in capsys.readouterr().err
+
+
+def test_help_imports_neither_sqlalchemy_nor_reportlab() -> None:
+    """``delegations --help`` answers before the database layer is imported (fast start)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from delegations.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('sqlalchemy', 'reportlab', 'icalendar', 'PySide6') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in done.stdout
+    assert "pack" in done.stdout  # the help lists the commands

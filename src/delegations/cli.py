@@ -18,18 +18,55 @@ from zoneinfo import ZoneInfo
 
 from delegations import __version__
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, KINDS
-from delegations.model import Delegation, PublishedEvent, count_of, utc_now
-from delegations.services import ServiceError, checks, queries
-from delegations.services.validation import is_timezone
-from delegations.store import Database, StoreError, resolve_db_path
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from delegations.exports.options import ExportOptions
+    from delegations.model import Delegation, PublishedEvent, count_of, utc_now
+    from delegations.services import ServiceError, checks, queries
     from delegations.services.spreadsheets.preview import Preview
+    from delegations.services.validation import is_timezone
+    from delegations.store import Database, StoreError, resolve_db_path
 
 PROG = "delegations"
+
+_RUNTIME = {
+    "count_of": "delegations.model",
+    "utc_now": "delegations.model",
+    "ServiceError": "delegations.services",
+    "checks": "delegations.services",
+    "queries": "delegations.services",
+    "is_timezone": "delegations.services.validation",
+    "Database": "delegations.store",
+    "StoreError": "delegations.store",
+    "resolve_db_path": "delegations.store",
+}
+"""Names the commands use, imported once a command runs (not for ``--help`` or a
+usage error): SQLAlchemy alone takes longer to import than the 0.2 s ``--help`` may."""
+
+
+def _load_runtime() -> None:
+    """Bind the ``_RUNTIME`` names in this module (after the arguments are parsed)."""
+    from importlib import import_module
+
+    for name, module in _RUNTIME.items():
+        if name not in globals():
+            found = import_module(module)
+            try:
+                globals()[name] = getattr(found, name)
+            except AttributeError:  # a submodule (checks, queries)
+                globals()[name] = import_module(f"{module}.{name}")
+
+
+def __getattr__(name: str) -> object:
+    """``cli.checks`` and the like from outside, before any command ran (tests)."""
+    if name in _RUNTIME:
+        _load_runtime()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 EXPORT_KINDS = ("package", "people", *KINDS)
 """The delegation package and people lists (services), every document and calendar (exports)."""
 
@@ -808,6 +845,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "gui"
+    _load_runtime()
     try:
         if command == "where":
             return cmd_where(args, out)

@@ -6,10 +6,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT
-from delegations.model.publications import PublishedEvent
+
+if TYPE_CHECKING:
+    from delegations.model.publications import PublishedEvent
 
 Paper = Literal["a4", "letter"]
 ListFormat = Literal["pdf", "csv"]
