@@ -77,6 +77,15 @@ MENUS: Mapping[str, tuple[ActionSpec, ...]] = {
         ActionSpec("delete_records", "&Delete…", ("Delete",), "delete the selected records"),
         SEPARATOR,
         ActionSpec("focus_filter", "&Find", ("Ctrl+F",), "filter the list"),
+        SEPARATOR,
+        # Ctrl+, is QKeySequence.Preferences on macOS (Cmd+,); other systems have no
+        # standard key for it, and Ctrl+, is the usual fallback.
+        ActionSpec(
+            "show_preferences",
+            "&Preferences…",
+            ("Ctrl+,",),
+            "preferences (the SMTP server for sending e-mail)",
+        ),
     ),
     "&Go": (
         *_GO,

@@ -1,4 +1,11 @@
-"""The exports page: every document and calendar, made on a worker thread."""
+"""The exports page: every document and calendar, made on a worker thread.
+
+A calendar (``ical``) is a publication: the worker reads what its audience (the
+delegation, an attendee or a host) last received, writes the calendar with it
+(``ExportOptions.published``), so that events now gone are cancelled, and once the
+file is written records what it holds with ``history.perform`` (never on the undo
+stack), as ``delegations export ical`` does.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +35,8 @@ from PySide6.QtWidgets import (
 
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, EXPORT_KINDS, ExportKind
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
-from delegations.model import Delegation, count_of, fold
-from delegations.services import ServiceError, checks, queries
+from delegations.model import Delegation, PublishedEvent, count_of, fold, utc_now
+from delegations.services import ServiceError, checks, publications, queries
 from delegations.services.checks import Report
 from delegations.services.storage import Database, output_refusal
 from delegations.ui.workers import Progress, Task
@@ -53,11 +60,41 @@ class BadgeWarnings:
     warnings: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Written:
+    """A file the export wrote; for a calendar, its audience, and why what it holds
+    could not be recorded (one line; empty: it was)."""
+
+    path: Path
+    audience: str | None = None
+    warning: str = ""
+
+
 def badge_warnings(delegation: Delegation, options: ExportOptions) -> list[str]:
     """The badges module's warnings before printing (on the worker: it loads ReportLab)."""
     from delegations.exports.badges import badge_warnings as warnings
 
     return list(warnings(delegation, options))
+
+
+def record_publication(
+    db: Database, delegation_id: int, audience: str, delegation: Delegation, options: ExportOptions
+) -> str:
+    """Remember what the calendar just written holds (``history.perform``: not undoable),
+    so that the next one for ``audience`` cancels what it no longer holds. Returns ""
+    once recorded, else why not, one line (the file is written either way)."""
+    from delegations.exports.ical import snapshot
+    from delegations.services.history import perform
+
+    held = snapshot(delegation, options)
+    try:
+        perform(db, publications.record(delegation_id, audience, held, at=options.generated_at))
+    except ServiceError as exc:
+        return (
+            f"what it holds could not be recorded ({exc}); export it again before sending "
+            "it, or a later calendar cannot cancel its events"
+        )
+    return ""
 
 
 def slug(text: str) -> str:
@@ -77,12 +114,15 @@ class ExportPage(QWidget):
 
     Signals:
         finished(object): the export wrote this Path.
+        published(str): a calendar was written and recorded for this audience
+            (``publications.audience_key``).
         failed(str): the export failed; the message says why.
         folder_used(object): the user exported into this folder (remember it).
         layouts_loaded(): the badge layouts are listed.
     """
 
     finished = Signal(object)
+    published = Signal(str)
     failed = Signal(str)
     folder_used = Signal(object)
     layouts_loaded = Signal()
@@ -515,21 +555,34 @@ class ExportPage(QWidget):
         assert delegation_id is not None
         check_badges = check_badges and not options.calibration
 
-        def work(progress: Progress) -> Path | BadgeWarnings:
+        def work(progress: Progress) -> Written | BadgeWarnings:
             from dataclasses import replace
 
             from delegations.exports import Ways, run_export
 
+            audience: str | None = None
+            published: dict[str, PublishedEvent] | None = None
             with db.session() as session:
                 delegation = queries.load_delegation(session, delegation_id)
                 ways = Ways.of(*checks.way_knowledge(session))
+                if kind == "ical":
+                    audience = publications.audience_key(
+                        person_id=options.attendee_id, host_id=options.host_id
+                    )
+                    published = publications.last_published(session, delegation_id, audience)
             if check_badges:
                 warnings = badge_warnings(delegation, replace(options, ways=ways))
                 if warnings:
                     return BadgeWarnings(out, options, tuple(warnings))
             progress(0, 1)
             chosen = replace(options, progress=progress, ways=ways)
-            return run_export(kind, delegation, out, chosen)
+            if audience is not None:
+                chosen = replace(chosen, published=published, generated_at=utc_now())
+            path = run_export(kind, delegation, out, chosen)
+            if audience is None:
+                return Written(path)
+            warning = record_publication(db, delegation_id, audience, delegation, chosen)
+            return Written(path, audience, warning)
 
         self.task = Task(
             work, cancel_error=ExportCancelled, expected=(ExportError, ServiceError, OSError)
@@ -560,16 +613,21 @@ class ExportPage(QWidget):
             self.progress.setRange(0, total)
             self.progress.setValue(done)
 
-    def _succeeded(self, path: Path | BadgeWarnings) -> None:
-        if isinstance(path, BadgeWarnings):
-            self._warned = path  # asked once the worker is done (``_idle``)
+    def _succeeded(self, result: Written | BadgeWarnings) -> None:
+        if isinstance(result, BadgeWarnings):
+            self._warned = result  # asked once the worker is done (``_idle``)
             return
-        self.last_written = Path(path)
+        self.last_written = Path(result.path)
         self.folder = self.last_written.parent  # later suggestions go beside it
-        self.status.setText(f"Wrote {self.last_written}")
+        if result.warning:
+            self.status.setText(f"Wrote {self.last_written}, but {result.warning}.")
+        else:
+            self.status.setText(f"Wrote {self.last_written}")
         self.open_file_button.show()
         self.open_folder_button.show()
         self.folder_used.emit(self.last_written.parent)
+        if result.audience is not None and not result.warning:
+            self.published.emit(result.audience)
         self.finished.emit(self.last_written)
 
     def _show_failure(self, message: str) -> None:

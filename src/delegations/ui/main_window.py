@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
@@ -21,6 +21,7 @@ from delegations.ui.delegation_workspace import DelegationWorkspace
 from delegations.ui.file_actions import FileActions
 from delegations.ui.forms import RecordDialog
 from delegations.ui.navigator import Navigator
+from delegations.ui.preferences import PreferencesDialog
 from delegations.ui.runner import ChangeEvent, Runner
 from delegations.ui.settings import Settings, fit_to_screen
 
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.inform = inform or partial(prompts.tell, self)
         self.choose_file = choose_file or partial(prompts.choose_file, self)
         self.dialogs: list[RecordDialog] = []
+        self.preferences_dialog: PreferencesDialog | None = None
         self.files = FileActions(self)
         self.open_database = self.files.open_database
         self.offer_demo = self.files.offer_demo
@@ -203,6 +205,21 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         self.inform("About Delegations", prompts.about_text(self.db.path))
+
+    def show_preferences(self) -> None:
+        """Edit ▸ Preferences: the SMTP server for sending (``preferences_dialog``)."""
+        if self.preferences_dialog is not None and self.preferences_dialog.isVisible():
+            self.preferences_dialog.raise_()
+            self.preferences_dialog.activateWindow()
+            return
+        dialog = PreferencesDialog(self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(self._preferences_closed)
+        self.preferences_dialog = dialog
+        dialog.open()
+
+    def _preferences_closed(self) -> None:
+        self.preferences_dialog = None
 
     # unsaved work -----------------------------------------------------------------
     def all_dialogs(self) -> list[RecordDialog]:

@@ -15,6 +15,8 @@ from PySide6.QtCore import QByteArray, QSettings, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
+from delegations.services.sending import Security, SmtpSettings
+
 ORGANISATION = "Delegations"
 APPLICATION = "delegations"
 ENV_SETTINGS_DIR = "DELEGATIONS_SETTINGS_DIR"
@@ -96,6 +98,35 @@ class Settings:
 
     def set_import_folder(self, folder: Path) -> None:
         self.store.setValue("imports/folder", str(folder))
+
+    # sending (the password is in the system keyring, never here) ------------
+    def smtp(self) -> SmtpSettings | None:
+        """The SMTP server set in Preferences; None until one is set."""
+        host = str(self.store.value("smtp/host") or "").strip()
+        if not host:
+            return None
+        try:
+            security = Security(str(self.store.value("smtp/security") or Security.STARTTLS))
+        except ValueError:
+            security = Security.STARTTLS
+        try:
+            port = int(str(self.store.value("smtp/port") or security.default_port))
+        except ValueError:
+            port = security.default_port
+        return SmtpSettings(
+            host=host,
+            port=port,
+            security=security,
+            user=str(self.store.value("smtp/user") or ""),
+            sender=str(self.store.value("smtp/from") or ""),
+        )
+
+    def set_smtp(self, value: SmtpSettings) -> None:
+        self.store.setValue("smtp/host", value.host.strip())
+        self.store.setValue("smtp/port", value.port)
+        self.store.setValue("smtp/security", value.security.value)
+        self.store.setValue("smtp/user", value.user.strip())
+        self.store.setValue("smtp/from", value.sender.strip())
 
     def sync(self) -> None:
         self.store.sync()
