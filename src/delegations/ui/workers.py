@@ -33,7 +33,8 @@ class Task(QThread):
         progressed(int, int): done, total.
         succeeded(object): the work's result.
         failed(str): the work failed; the message is for the user.
-        was_cancelled(): the work stopped because the user cancelled it.
+        was_cancelled(): the work stopped because the user cancelled it (a Cancel
+            that comes after the work's last step is too late: it succeeded).
     """
 
     progressed = Signal(int, int)
@@ -75,10 +76,9 @@ class Task(QThread):
         except Exception as exc:
             self.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
         else:
-            if self._cancel.is_set():
-                self.was_cancelled.emit()
-            else:
-                self.succeeded.emit(result)
+            # The work returned: it is done, even if Cancel came after its last step
+            # (a file written, a change committed must not be reported as not made).
+            self.succeeded.emit(result)
 
 
 def _message(exc: BaseException) -> str:
