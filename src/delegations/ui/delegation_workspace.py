@@ -1,4 +1,4 @@
-"""A delegation's workspace: overview, attendees, agenda, checks and exports in tabs.
+"""A delegation's workspace: overview, attendees, agenda, checks, exports and packs in tabs.
 
 The plan checks (``services.checks``) run when a delegation opens and again after
 every change that may alter their findings; the Checks tab lists them, the agenda
@@ -41,6 +41,7 @@ from delegations.ui.attendees import AttendeesPage, status_counts
 from delegations.ui.export_page import ExportPage
 from delegations.ui.findings import FindingsPanel, severity_icon
 from delegations.ui.forms import Form
+from delegations.ui.pack_page import PackPage
 from delegations.ui.pages import WORKSPACE_PAGES
 from delegations.ui.records import delegation_fields
 from delegations.ui.runner import ChangeEvent, Runner
@@ -198,6 +199,8 @@ class DelegationWorkspace(QWidget):
         self.report: checks.Report | None = None
         """The findings of the open delegation (None: not run, or they failed)."""
         self.exports = ExportPage(runner.db, export_folder, confirm=confirm)
+        self.packs = PackPage(runner.db, export_folder, confirm=confirm)
+        self.packs.folder_used.connect(self.exports.folder_used)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Delegation pages")
         self.tabs.addTab(self.overview, "&Overview")
@@ -205,6 +208,7 @@ class DelegationWorkspace(QWidget):
         self.tabs.addTab(self.agenda, "Agen&da")
         self.tabs.addTab(self.findings, CHECKS_TAB)
         self.tabs.addTab(self.exports, "E&xports")
+        self.tabs.addTab(self.packs, "&Packs")
         self.tabs.currentChanged.connect(self._tab_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -254,6 +258,7 @@ class DelegationWorkspace(QWidget):
         self.attendees.set_delegation(delegation)
         self.agenda.set_delegation(delegation)
         self.exports.set_delegation(delegation)
+        self.packs.set_delegation(delegation)
         self.title_changed.emit(delegation.title)
 
     def reload(self, check: bool = True) -> None:
@@ -390,7 +395,7 @@ class DelegationWorkspace(QWidget):
             self.findings.focus_list()
 
     def show_page(self, name: str) -> None:
-        """Switch to "overview", "attendees", "agenda", "checks" or "exports"."""
+        """Switch to "overview", "attendees", "agenda", "checks", "exports" or "packs"."""
         self.tabs.setCurrentIndex(PAGES.index(name))
 
     def current_page(self) -> str:

@@ -207,3 +207,4 @@ class Navigator(QSplitter):
     def export_tasks_wait(self) -> None:
         if self._workspace is not None:
             self._workspace.exports.wait()
+            self._workspace.packs.wait()

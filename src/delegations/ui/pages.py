@@ -10,5 +10,5 @@ LIST_PAGES = {
 }
 """Page name → record kind of the side bar's tables, in side bar order."""
 
-WORKSPACE_PAGES = ("overview", "attendees", "agenda", "checks", "exports")
+WORKSPACE_PAGES = ("overview", "attendees", "agenda", "checks", "exports", "packs")
 """The tabs of a delegation's workspace, in order."""
