@@ -365,3 +365,20 @@ def test_former_attendee_with_a_publication_gets_everything_cancelled(
 def test_transfer_description_names_the_drop_off(demo: Delegation) -> None:
     transfer = next(i for i in demo.items if i.is_transfer and i.dropoff_venue is not None)
     assert f"Drop-off: {transfer.dropoff_venue.name}" in ical.item_description(transfer)  # type: ignore[union-attr]
+
+
+def test_shared_events_give_the_same_bytes(demo: Delegation) -> None:
+    """Within ``shared_events`` (an attendee pack) every calendar is byte for byte what
+    it is alone, though each event is serialised once."""
+    from dataclasses import replace
+
+    from delegations.exports.ical import shared_events, to_ical
+
+    base = ExportOptions(generated_at=datetime(2027, 5, 20, 8, 30, tzinfo=UTC))
+    audiences = [base] + [replace(base, attendee_id=p.person_id) for p in demo.participations]
+    alone = [to_ical(demo, options) for options in audiences]
+    with shared_events():
+        together = [to_ical(demo, options) for options in audiences]
+        again = [to_ical(demo, options) for options in reversed(audiences)]
+    assert together == alone
+    assert list(reversed(again)) == alone

@@ -31,9 +31,12 @@ everything cancelled when something was published to them (else it is refused).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -104,8 +107,32 @@ def export(delegation: Delegation, out: Path, options: ExportOptions) -> Path:
 def to_ical(delegation: Delegation, options: ExportOptions) -> bytes:
     """The calendar as bytes (CRLF lines, folded at 75 octets)."""
     selection = select(delegation, options)
-    calendar = build(delegation, selection, options)
-    return bytes(calendar.to_ical())
+    head = bytes(calendar_head(delegation, selection).to_ical())
+    end = b"END:VCALENDAR\r\n"
+    if not head.endswith(end):  # pragma: no cover - icalendar always ends so
+        raise ExportError("the calendar library wrote an unexpected ending")
+    return head[: -len(end)] + b"".join(event_lines(delegation, selection, options)) + end
+
+
+_SHARED: ContextVar[dict[tuple[object, ...], bytes] | None] = ContextVar(
+    "shared_events", default=None
+)
+
+
+@contextmanager
+def shared_events() -> Iterator[None]:
+    """Within it, an event is serialised once and its lines reused by every calendar
+    that holds it with the same SEQUENCE and STATUS (an attendee pack: 40 personal
+    calendars holding the same items). Only for one loaded delegation whose records
+    do not change meanwhile, and one ``generated_at``."""
+    if _SHARED.get() is not None:
+        yield
+        return
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
 
 
 # --------------------------------------------------------------------------- what goes in
@@ -282,14 +309,12 @@ def organizer(delegation: Delegation) -> Organizer:
 # --------------------------------------------------------------------------- building
 
 
-def build(delegation: Delegation, selection: Selection, options: ExportOptions) -> Calendar:
+def calendar_head(delegation: Delegation, selection: Selection) -> Calendar:
+    """The calendar's own properties and its VTIMEZONEs, without events."""
     from icalendar import Calendar
 
     from delegations.exports.vtimezone import build_vtimezone
 
-    zone = _zone(delegation.timezone)
-    stamp = generated_at(options).astimezone(UTC)
-    who = organizer(delegation)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -302,18 +327,45 @@ def build(delegation: Delegation, selection: Selection, options: ExportOptions) 
         calendar.add("x-wr-timezone", delegation.timezone)
     for name in sorted(zones):
         calendar.add_component(build_vtimezone(name, zones[name]))
+    return calendar
+
+
+def event_lines(
+    delegation: Delegation, selection: Selection, options: ExportOptions
+) -> Iterator[bytes]:
+    """Each VEVENT of the calendar as its content lines (items, journeys, then what
+    is gone), reusing lines already made within ``shared_events``."""
+    zone = _zone(delegation.timezone)
+    stamp = generated_at(options).astimezone(UTC)
+    who = organizer(delegation)
+    shared = _SHARED.get()
     total = len(selection.items) + len(selection.legs) + len(selection.gone)
     versions = selection.versions
+
+    def lines(key: tuple[object, ...], make: Callable[[], Event]) -> bytes:
+        if shared is None:
+            return bytes(make().to_ical())
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = bytes(make().to_ical())
+        return found
+
     for done, item in enumerate(selection.items):
-        calendar.add_component(item_event(item, zone, stamp, who, versions.get(item.uuid)))
+        version = versions.get(item.uuid)
+        yield lines(
+            ("item", item.uuid, version, stamp, who, zone.key),
+            partial(item_event, item, zone, stamp, who, version),
+        )
         if done % 500 == 0:
             report(options, done, total)
     for leg in selection.legs:
-        calendar.add_component(leg_event(leg, stamp, who, versions.get(leg.uuid)))
+        version = versions.get(leg.uuid)
+        yield lines(
+            ("leg", leg.uuid, version, stamp, who), partial(leg_event, leg, stamp, who, version)
+        )
     for gone in selection.gone:
-        calendar.add_component(gone_event(gone, zone, stamp, who))
+        yield bytes(gone_event(gone, zone, stamp, who).to_ical())
     report(options, total, total)
-    return calendar
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -254,7 +254,10 @@ def write_pack(
         PackCancelled: ``progress`` cancelled; ``result`` holds what is complete.
         OutputError: a file could not be written; complete attendee packs stay.
     """
-    with one_sync():  # one disk flush for the whole pack, not one per file
+    from delegations.exports.ical import shared_events
+
+    # One disk flush for the whole pack, not one per file; each event serialised once.
+    with one_sync(), shared_events():
         return _write(delegation, folder, request, published, changes, guard, progress)
 
 
