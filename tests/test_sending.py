@@ -16,11 +16,8 @@ from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
-from keyring.backend import KeyringBackend
+from keyring.backends import fail
 
 from delegations.services import sending
 from delegations.services.sending import (
@@ -30,110 +27,30 @@ from delegations.services.sending import (
     send_log_path,
     send_messages,
 )
+from mail_support import (
+    MemoryKeyring,
+    Recorder,
+    free_port,
+    installed_keyring,
+    local_smtp_server,
+)
 
 USER = "officer@example.org"
 PASSWORD = "s3cr3t-Pässwörd!"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps passwords in a dict (this machine has none)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
-
-
-class Recorder:
-    """An aiosmtpd handler that keeps what it received and can drop the connection.
-
-    Attributes:
-        received: every message accepted, as bytes.
-        refuse_after: once this many were received, close the connection at MAIL.
-        drop_after_data: close the connection after receiving message N, without
-            answering (the client cannot know it was accepted).
-    """
-
-    def __init__(self) -> None:
-        self.received: list[bytes] = []
-        self.refuse_after: int | None = None
-        self.drop_after_data: int | None = None
-
-    async def handle_MAIL(
-        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
-    ) -> str:
-        if self.refuse_after is not None and len(self.received) >= self.refuse_after:
-            server.transport.close()
-            return "421 closing"
-        envelope.mail_from = address
-        envelope.mail_options.extend(options)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append(envelope.original_content or envelope.content)
-        if self.drop_after_data is not None and len(self.received) == self.drop_after_data:
-            server.transport.close()
-        return "250 Message accepted"
-
-    def message_ids(self) -> list[str]:
-        return [
-            str(message_from_bytes(raw, policy=default_policy)["Message-ID"])
-            for raw in self.received
-        ]
-
-
-def authenticator(
-    server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
-) -> AuthResult:
-    ok = (
-        isinstance(auth_data, LoginPassword)
-        and auth_data.login == USER.encode()
-        and auth_data.password == PASSWORD.encode()
-    )
-    return AuthResult(success=ok, handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Recorder, int]]:
     """A real SMTP server on 127.0.0.1 requiring AUTH (no TLS), and its handler."""
     handler = Recorder()
-    port = free_port()
-    controller = Controller(
-        handler,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=authenticator,
-        auth_require_tls=False,
-        auth_required=True,
-    )
-    controller.start()
-    yield handler, port
-    controller.stop()
+    with local_smtp_server(handler, login=(USER, PASSWORD)) as port:
+        yield handler, port
 
 
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    with installed_keyring(MemoryKeyring()) as backend:
+        yield backend
 
 
 def settings_for(port: int = 25, **changes: Any) -> SmtpSettings:
@@ -417,17 +334,11 @@ def test_settings_problems_name_the_field(changes: dict[str, Any], field: str) -
 
 
 def test_no_keyring_is_said_and_nothing_is_stored() -> None:
-    from keyring.backends import fail
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    try:
+    with installed_keyring(fail.Keyring()):
         assert not sending.keyring_available()
         assert sending.stored_password(settings_for(25)) is None
         with pytest.raises(sending.KeyringUnavailable, match="no keyring"):
             sending.store_password(settings_for(25), PASSWORD)
-    finally:
-        keyring.set_keyring(previous)
 
 
 def test_password_lives_in_the_keyring_only(memory_keyring: MemoryKeyring) -> None:

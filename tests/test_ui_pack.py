@@ -6,19 +6,12 @@ lives in an in-memory keyring installed for each test.
 
 from __future__ import annotations
 
-import socket
-from collections import Counter
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.policy import default as default_policy
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt
 
 from delegations.services import operations as ops
@@ -27,6 +20,7 @@ from delegations.services.sending import Security, SmtpSettings
 from delegations.ui.main_window import MainWindow
 from delegations.ui.pack_page import NEVER, NO_EMAIL, PackPage
 from delegations.ui.settings import Settings
+from mail_support import MemoryKeyring, Recorder, installed_keyring, local_smtp_server
 
 USER = "officer@example.org"
 PASSWORD = "pässwörd-for-tests"
@@ -36,100 +30,36 @@ FASHION_B2B = 6
 """The demo's "B2B meetings: fashion and design", for some of the attendees only."""
 
 
-class MemoryKeyring(KeyringBackend):
-    """A keyring in a dict (this machine has none)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    with installed_keyring(MemoryKeyring()) as backend:
+        yield backend
 
 
-class Recorder:
-    """Keeps what the server accepted; can close the connection at MAIL once
-    ``refuse_after`` messages were received."""
+@dataclass
+class Mail:
+    """The test's SMTP server (requiring ``USER`` and ``PASSWORD``) and keyring."""
 
-    def __init__(self) -> None:
-        self.received: list[bytes] = []
-        self.refuse_after: int | None = None
+    handler: Recorder
+    port: int
+    keyring: MemoryKeyring
 
-    async def handle_MAIL(
-        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
-    ) -> str:
-        if self.refuse_after is not None and len(self.received) >= self.refuse_after:
-            server.transport.close()
-            return "421 closing"
-        envelope.mail_from = address
-        envelope.mail_options.extend(options)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append(envelope.original_content or envelope.content)
-        return "250 Message accepted"
-
-    def recipients(self) -> Counter[str]:
-        return Counter(
-            str(message_from_bytes(raw, policy=default_policy)["To"]) for raw in self.received
-        )
-
-    def message_ids(self) -> list[str]:
-        return [
-            str(message_from_bytes(raw, policy=default_policy)["Message-ID"])
-            for raw in self.received
-        ]
-
-
-def authenticator(
-    server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
-) -> AuthResult:
-    ok = (
-        isinstance(auth_data, LoginPassword)
-        and auth_data.login == USER.encode()
-        and auth_data.password == PASSWORD.encode()
-    )
-    return AuthResult(success=ok, handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    def use(self, packs: PackPage, with_password: bool = True) -> SmtpSettings:
+        """Sending set up in Preferences (the test's settings file) to this server, the
+        password in the keyring when ``with_password``."""
+        settings = SmtpSettings(host="127.0.0.1", port=self.port, security=Security.NONE, user=USER)
+        Settings().set_smtp(settings)
+        if with_password:
+            self.keyring.set_password(sending.KEYRING_SERVICE, settings.keyring_user, PASSWORD)
+        packs._update_buttons()
+        return settings
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[tuple[Recorder, int]]:
+def mail(memory_keyring: MemoryKeyring) -> Iterator[Mail]:
     handler = Recorder()
-    port = free_port()
-    controller = Controller(
-        handler,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=authenticator,
-        auth_require_tls=False,
-        auth_required=True,
-    )
-    controller.start()
-    yield handler, port
-    controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    with local_smtp_server(handler, login=(USER, PASSWORD)) as port:
+        yield Mail(handler, port, memory_keyring)
 
 
 @pytest.fixture
@@ -140,17 +70,6 @@ def packs(main_window: MainWindow) -> PackPage:
     page = main_window.workspace.packs
     assert page.isVisible()
     return page
-
-
-def use_server(port: int, packs: PackPage, memory_keyring: MemoryKeyring | None) -> SmtpSettings:
-    """Sending set up in Preferences (the test's settings file), the password in the
-    keyring when ``memory_keyring`` is given."""
-    settings = SmtpSettings(host="127.0.0.1", port=port, security=Security.NONE, user=USER)
-    Settings().set_smtp(settings)
-    if memory_keyring is not None:
-        memory_keyring.set_password(sending.KEYRING_SERVICE, settings.keyring_user, PASSWORD)
-    packs._update_buttons()
-    return settings
 
 
 def column(packs: PackPage, c: int) -> dict[str, str]:
@@ -311,16 +230,9 @@ def test_without_smtp_the_tab_offers_preferences(
 
 
 def test_sending_delivers_one_message_per_attendee(
-    qtbot: Any,
-    main_window: MainWindow,
-    packs: PackPage,
-    tmp_path: Path,
-    smtp_server: tuple[Recorder, int],
-    memory_keyring: MemoryKeyring,
-    answers: Any,
+    qtbot: Any, main_window: MainWindow, packs: PackPage, tmp_path: Path, mail: Mail, answers: Any
 ) -> None:
-    handler, port = smtp_server
-    use_server(port, packs, memory_keyring)
+    mail.use(packs)
     packs.folder.setText(str(tmp_path / "sent"))
     packs.eml.setChecked(False)  # sending writes the drafts anyway
     assert packs.send_button.isVisible() and packs.send_button.isEnabled()
@@ -332,30 +244,24 @@ def test_sending_delivers_one_message_per_attendee(
     assert title == "Send the packs?"
     assert question.startswith(f"Send {CONFIRMED} e-mails to the attendees of “")
     assert packs.status.text() == f"Sent {CONFIRMED} messages.", packs.status.text()
-    recipients = handler.recipients()
+    recipients = mail.handler.recipients()
     assert len(recipients) == CONFIRMED and set(recipients.values()) == {1}
     assert published_count(main_window) == CONFIRMED
     assert PASSWORD not in packs.status.text()
 
 
 def test_a_dropped_connection_leads_to_send_the_rest_once_each(
-    qtbot: Any,
-    main_window: MainWindow,
-    packs: PackPage,
-    tmp_path: Path,
-    smtp_server: tuple[Recorder, int],
-    memory_keyring: MemoryKeyring,
+    qtbot: Any, main_window: MainWindow, packs: PackPage, tmp_path: Path, mail: Mail
 ) -> None:
-    handler, port = smtp_server
-    use_server(port, packs, memory_keyring)
+    mail.use(packs)
     out = tmp_path / "dropped"
     packs.folder.setText(str(out))
-    handler.refuse_after = 4
+    mail.handler.refuse_after = 4
 
     packs.start_sending()
     wait_idle(qtbot, packs)
 
-    assert len(handler.received) == 4
+    assert len(mail.handler.received) == 4
     remaining = CONFIRMED - 4
     assert "closed the connection" in packs.status.text(), packs.status.text()
     assert packs.send_button.text() == f"&Send the rest ({remaining})"
@@ -365,15 +271,15 @@ def test_a_dropped_connection_leads_to_send_the_rest_once_each(
     assert sum(1 for text in column(packs, 2).values() if text != NEVER) == 4
     drafts = {p: p.stat().st_mtime_ns for p in out.glob("*.eml")}
 
-    handler.refuse_after = None
+    mail.handler.refuse_after = None
     packs.start_sending()
     wait_idle(qtbot, packs)
 
     assert packs.status.text().startswith(f"Sent {remaining} messages."), packs.status.text()
     assert packs.send_button.text() == "&Send by e-mail…"
-    recipients = handler.recipients()
+    recipients = mail.handler.recipients()
     assert len(recipients) == CONFIRMED and set(recipients.values()) == {1}
-    ids = handler.message_ids()
+    ids = mail.handler.message_ids()
     assert len(set(ids)) == CONFIRMED
     assert len({i.split(".")[0] for i in ids}) == 1  # one pack: the drafts were not rewritten
     assert {p: p.stat().st_mtime_ns for p in out.glob("*.eml")} == drafts
@@ -381,14 +287,9 @@ def test_a_dropped_connection_leads_to_send_the_rest_once_each(
 
 
 def test_the_password_is_asked_and_remembered_in_the_keyring(
-    qtbot: Any,
-    packs: PackPage,
-    tmp_path: Path,
-    smtp_server: tuple[Recorder, int],
-    memory_keyring: MemoryKeyring,
+    qtbot: Any, packs: PackPage, tmp_path: Path, mail: Mail
 ) -> None:
-    handler, port = smtp_server
-    settings = use_server(port, packs, None)
+    settings = mail.use(packs, with_password=False)
     asked: list[str] = []
 
     def ask(account: SmtpSettings) -> tuple[str, bool]:
@@ -401,20 +302,13 @@ def test_the_password_is_asked_and_remembered_in_the_keyring(
     wait_idle(qtbot, packs)
 
     assert asked == [settings.keyring_user]
-    assert memory_keyring.passwords == {(sending.KEYRING_SERVICE, settings.keyring_user): PASSWORD}
-    assert len(handler.received) == CONFIRMED
+    assert mail.keyring.passwords == {(sending.KEYRING_SERVICE, settings.keyring_user): PASSWORD}
+    assert len(mail.handler.received) == CONFIRMED
 
 
 def test_an_attendee_without_email_is_warned_and_gets_no_message(
-    qtbot: Any,
-    main_window: MainWindow,
-    packs: PackPage,
-    tmp_path: Path,
-    smtp_server: tuple[Recorder, int],
-    memory_keyring: MemoryKeyring,
-    answers: Any,
+    qtbot: Any, main_window: MainWindow, packs: PackPage, tmp_path: Path, mail: Mail, answers: Any
 ) -> None:
-    handler, port = smtp_server
     julien = next(r.person_id for r in packs.rows if r.name == "Julien Caron")
     main_window.runner.run(ops.update("person", julien, {"email": ""}))
     assert column(packs, 1)["Julien Caron"] == NO_EMAIL
@@ -425,12 +319,12 @@ def test_an_attendee_without_email_is_warned_and_gets_no_message(
     assert "1 draft without a recipient" in packs.status.text()
     assert "Julien" not in packs.status.text()
 
-    use_server(port, packs, memory_keyring)
+    mail.use(packs)
     packs.start_sending()
     wait_idle(qtbot, packs)
     assert answers.questions[-1][1].startswith(f"Send {CONFIRMED - 1} e-mails")
     assert "1 attendee without an e-mail address get none" in answers.questions[-1][1]
-    assert len(handler.received) == CONFIRMED - 1
+    assert len(mail.handler.received) == CONFIRMED - 1
 
 
 def test_the_tab_is_keyboard_reachable(packs: PackPage) -> None:

@@ -9,10 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
-from aiosmtpd.controller import Controller
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
@@ -22,46 +19,23 @@ from delegations.services import sending
 from delegations.services.sending import KEYRING_SERVICE, Security, SmtpSettings
 from delegations.ui.preferences import PreferencesDialog
 from delegations.ui.settings import ENV_SETTINGS_DIR, Settings
+from mail_support import MemoryKeyring, Recorder, free_port, installed_keyring, local_smtp_server
 
 PASSWORD = "s3cr3t-Pässwörd!"
 TYPED = "s3cr3t-typed!"  # QTest types ASCII only
 USER = "officer@example.org"
 
 
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps passwords in a dict (this machine has none)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
-
-
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    with installed_keyring(MemoryKeyring()) as backend:
+        yield backend
 
 
 @pytest.fixture
 def no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
+    with installed_keyring(fail.Keyring()):
+        yield
 
 
 @pytest.fixture
@@ -90,27 +64,11 @@ def saved(settings_dir: Path) -> SmtpSettings | None:
     return Settings().smtp()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Sink:
-    """An aiosmtpd handler that accepts everything."""
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp_port() -> Iterator[int]:
     """A real SMTP server on 127.0.0.1: no TLS, no login."""
-    port = free_port()
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port
-    controller.stop()
+    with local_smtp_server(Recorder()) as port:
+        yield port
 
 
 # ------------------------------------------------------------------ load and save
