@@ -25,13 +25,24 @@ from delegations.exports.pack import (
     safe_name,
     write_pack,
 )
-from delegations.model import Delegation, ItemStatus
+from delegations.model import Delegation, ItemStatus, ParticipationStatus
 from delegations.services import operations as ops
 from delegations.services import publications, queries
 from delegations.services.history import perform
 from delegations.store import Database
 
 STAMP = datetime(2027, 5, 20, 8, 30, tzinfo=UTC)
+CHECK_ICS = Path("/work/shared/tools/check-ics")
+
+
+@pytest.fixture(autouse=True)
+def before_the_visit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Packs are made before the demo visit (July 2027), whatever today's date: once a
+    visit is over, calendars no longer carry what is gone."""
+    from delegations.workflows import packs
+
+    moments = iter(STAMP + timedelta(minutes=n) for n in range(1000))
+    monkeypatch.setattr(packs, "utc_now", lambda: next(moments))
 
 
 def load(db: Database) -> Delegation:
@@ -261,3 +272,63 @@ def test_safe_name_is_safe_everywhere(text: str) -> None:
 )
 def test_safe_name_examples(text: str, expected: str) -> None:
     assert safe_name(text) == expected
+
+
+def check_ics(new: Path, old: Path) -> None:
+    import shutil
+    import subprocess
+
+    tool = CHECK_ICS if CHECK_ICS.exists() else shutil.which("check-ics")
+    if tool is None:
+        pytest.skip("check-ics is not installed")
+    done = subprocess.run(
+        [str(tool), str(new), "--previous", str(old)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 error(s), 0 warning(s)" in done.stdout, done.stdout
+
+
+def test_people_no_longer_attending_get_a_final_calendar_once(
+    demo_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    delegation = load(demo_db)
+    confirmed = [p for p in delegation.participations if p.confirmed]
+    removed, withdrawn = confirmed[0], confirmed[1]
+    assert pack(demo_db, tmp_path / "one", "--eml", "--quiet") == 0
+    capsys.readouterr()
+    perform(demo_db, ops.remove_attendees([removed.id]))
+    perform(demo_db, ops.update_attendees([withdrawn.id], {"status": ParticipationStatus.DECLINED}))
+    assert pack(demo_db, tmp_path / "two", "--eml", "--quiet") == 0
+    assert "2 final calendars for people no longer attending" in capsys.readouterr().out
+    for gone in (removed, withdrawn):
+        name = gone.person.full_name
+        folder = tmp_path / "two" / name
+        assert sorted(p.name for p in folder.iterdir()) == [f"{name} calendar.ics"]
+        events = calendar_events((folder / f"{name} calendar.ics").read_bytes())
+        before = calendar_events((tmp_path / "one" / name / f"{name} calendar.ics").read_bytes())
+        assert events and set(events) == set(before)
+        assert all(str(e["STATUS"]) == "CANCELLED" for e in events.values())  # type: ignore[index]
+        check_ics(folder / f"{name} calendar.ics", tmp_path / "one" / name / f"{name} calendar.ics")
+        message = parse(tmp_path / "two" / f"{name}.eml")
+        assert message["Subject"].startswith("Cancelled: your programme for ")
+        body = message.get_body(("plain",))
+        assert body is not None and "- Cancelled: " in body.get_content()
+        kinds = [part.get_content_type() for part in message.iter_attachments()]
+        assert kinds == ["text/calendar"]
+    keys = [key for key, _ in drafts(tmp_path / "two")]
+    assert len(keys) == len(set(keys)) == len(confirmed)
+
+    # Their final calendar was recorded: the next pack owes them nothing more.
+    assert pack(demo_db, tmp_path / "three", "--quiet") == 0
+    assert "final calendar" not in capsys.readouterr().out
+    assert not (tmp_path / "three" / removed.person.full_name).exists()
+
+
+def test_only_may_name_someone_no_longer_attending(demo_db: Database, tmp_path: Path) -> None:
+    delegation = load(demo_db)
+    gone = next(p for p in delegation.participations if p.confirmed)
+    assert pack(demo_db, tmp_path / "one", "--quiet") == 0
+    perform(demo_db, ops.remove_attendees([gone.id]))
+    assert pack(demo_db, tmp_path / "two", "--only", str(gone.person_id), "--quiet") == 0
+    folders = [p.name for p in (tmp_path / "two").iterdir() if p.is_dir()]
+    assert folders == [gone.person.full_name]

@@ -695,67 +695,55 @@ def cmd_pack(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"--out {args.out} is a file; give a folder to write the packs into")
     if args.zone is not None and not is_timezone(args.zone):
         raise UsageError(f"--zone takes a time zone name such as Europe/Paris, not '{args.zone}'")
-    from delegations.services import publications
-
     with db.session() as session:
         ref = queries.find_delegation(session, args.delegation)
         warning = _check_before_export(session, args, ref.id)
         only = tuple(queries.find_person(session, p).id for p in args.only) if args.only else None
-        delegation = queries.load_delegation(session, ref.id)
-        known, speeds = checks.way_knowledge(session)
-        people = [p.person_id for p in delegation.participations]
-        received = publications.received(session, ref.id, people)
-    from delegations.exports import ExportOptions, Ways
-    from delegations.exports.pack import PackCancelled, PackRequest, PackResult, write_pack
-    from delegations.services.history import perform
+    from delegations.exports import ExportOptions
+    from delegations.exports.pack import PackRequest
+    from delegations.workflows.packs import PackRunCancelled, write_packs
 
-    at = utc_now()
     request = PackRequest(
-        options=ExportOptions(
-            paper=args.paper, zone=args.zone, ways=Ways.of(known, speeds), generated_at=at
-        ),
+        options=ExportOptions(paper=args.paper, zone=args.zone),
         only=only,
         zip=args.zip,
         eml=args.eml,
         organiser=args.organiser,
     )
     bar = _ProgressBar(sys.stderr, enabled=not args.quiet)
-
-    def record(result: PackResult) -> None:
-        if result.calendars:
-            perform(db, publications.record_many(ref.id, result.calendars, at=at))
-
     try:
-        result = write_pack(
-            delegation,
+        run = write_packs(
+            db,
+            ref.id,
             folder,
             request,
-            published={k: v.published for k, v in received.items()},
-            changes={k: [c.text for c in v.changes] for k, v in received.items()},
             guard=lambda path: check_output(path, db.path),
             progress=bar.update,
         )
-    except PackCancelled as exc:  # pragma: no cover - Ctrl+C arrives as KeyboardInterrupt
-        record(exc.result)
+    except PackRunCancelled as exc:  # pragma: no cover - Ctrl+C arrives as KeyboardInterrupt
+        _warn(exc.run.recording)
         raise
     finally:
         bar.close()
-    record(result)
-    changed = sum(1 for a in result.attendees if a.changes)
-    out.write(
-        f"Wrote {count_of(len(result.attendees), 'attendee pack')} "
-        f"({count_of(len(result.files), 'file')}) in {result.folder}"
-        + (
-            f"; {count_of(changed, 'attendee')} with changes since their last pack"
-            if changed
-            else ""
-        )
-        + "\n"
-    )
+    result = run.result
+    packs = [a for a in result.attendees if not a.final]
+    finals = len(result.attendees) - len(packs)
+    changed = sum(1 for a in packs if a.changes)
+    said = [f"Wrote {count_of(len(packs), 'attendee pack')}"]
+    if finals:
+        said.append(f"{count_of(finals, 'final calendar')} for people no longer attending")
+    line = " and ".join(said) + f" ({count_of(len(result.files), 'file')}) in {result.folder}"
+    if changed:
+        line += f"; {count_of(changed, 'attendee')} with changes since their last pack"
+    out.write(line + "\n")
     if result.missing_email:
         ids = ", ".join(f"#{i}" for i in result.missing_email)
         _warn(f"no e-mail address for person {ids}: their draft has no recipient")
     _warn(warning)
+    if run.recording:
+        from delegations.services.history import StorageError
+
+        raise StorageError(run.recording)
     return 0
 
 

@@ -28,7 +28,7 @@ from delegations.exports.ical import organizer
 from delegations.exports.itinerary import date_span, emergency_text
 
 if TYPE_CHECKING:
-    from delegations.model import Delegation, Participation
+    from delegations.model import Delegation, Participation, Person
 
 MESSAGE_DOMAIN = "delegations.invalid"
 """The domain of Message-IDs when the sender's address gives none."""
@@ -42,11 +42,18 @@ def pack_id(delegation: Delegation, at: datetime) -> str:
 
 def message_id(pack: str, participation: Participation, sender: str) -> str:
     """``<pack-PACK.PARTICIPATION@DOMAIN>``: the same for the same pack and attendee."""
+    return f"<pack-{pack}.{key_of(participation.uuid, participation.id)}@{_domain(sender)}>"
+
+
+def key_of(uuid: str | None, record_id: int | None) -> str:
+    return uuid or str(record_id)
+
+
+def _domain(sender: str) -> str:
     domain = sender.rpartition("@")[2] or MESSAGE_DOMAIN
     if not all(c.isalnum() or c in ".-" for c in domain) or not domain.isascii():
-        domain = MESSAGE_DOMAIN
-    who = participation.uuid or str(participation.id)
-    return f"<pack-{pack}.{who}@{domain}>"
+        return MESSAGE_DOMAIN
+    return domain
 
 
 def _address(name: str, email: str) -> Address:
@@ -165,6 +172,61 @@ def attendee_message(
     )
     for name, data in extra:
         message.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+    return message
+
+
+def farewell_message(
+    delegation: Delegation,
+    person: Person,
+    *,
+    calendar: bytes,
+    calendar_name: str,
+    pack: str,
+    at: datetime,
+    changes: Sequence[str] = (),
+    draft: bool = True,
+) -> EmailMessage:
+    """The message to someone who no longer attends (withdrawn, or removed from the
+    delegation) carrying their final calendar, which cancels every event they were
+    sent. Same sender, headers and Message-ID rule as ``attendee_message``."""
+    sender = organizer(delegation)
+    message = EmailMessage(policy=default)
+    message["From"] = _address(sender.name, sender.email)
+    if (person.email or "").strip():
+        message["To"] = _address(person.full_name, person.email)
+    span = date_span(delegation.start_date, delegation.end_date)
+    message["Subject"] = f"Cancelled: your programme for {delegation.title} ({span})"
+    message["Date"] = format_datetime(at.astimezone(UTC))
+    message["Message-ID"] = (
+        f"<pack-{pack}.{key_of(person.uuid, person.id)}@{_domain(sender.email)}>"
+    )
+    if draft:
+        message["X-Unsent"] = "1"
+    lines = [f"Dear {person.given_name or person.full_name},", ""]
+    lines.append(
+        f"You are no longer taking part in {delegation.title} ({span}), so the events we "
+        "sent you are cancelled:"
+    )
+    lines.extend(f"- {change}" for change in changes)
+    lines += [
+        "",
+        f"Open the attached calendar file ({calendar_name}) to remove them from Outlook, "
+        "Google, Apple Calendar or Thunderbird.",
+        "",
+        "Kind regards,",
+    ]
+    if delegation.lead_officer is not None:
+        lines.append(delegation.lead_officer.full_name)
+    if delegation.sending_organisation is not None:
+        lines.append(delegation.sending_organisation.name)
+    message.set_content("\n".join(lines) + "\n")
+    message.add_attachment(
+        calendar,
+        maintype="text",
+        subtype="calendar",
+        filename=calendar_name,
+        params={"method": "PUBLISH", "charset": "utf-8"},
+    )
     return message
 
 

@@ -40,8 +40,8 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,7 +52,9 @@ from delegations.files import atomic_write, one_sync
 from delegations.model.publications import person_audience
 
 if TYPE_CHECKING:
-    from delegations.model import Delegation, Participation, PublishedEvent
+    from email.message import EmailMessage
+
+    from delegations.model import Delegation, Participation, Person, PublishedEvent
 
 MAX_NAME = 80
 """The longest file or folder name made from a person's name, in characters."""
@@ -118,6 +120,9 @@ class AttendeePack:
         eml: their draft, if written.
         has_email: whether the draft has a recipient.
         changes: what changed since their last pack (a "what changed" PDF is in it).
+        key: the attendee's key in the send log and Message-ID (``mail.key_of``).
+        final: someone who no longer attends: their pack is only a calendar that
+            cancels what they were sent (``itinerary`` is "").
     """
 
     person_id: int
@@ -128,6 +133,8 @@ class AttendeePack:
     eml: Path | None = None
     has_email: bool = True
     changes: tuple[str, ...] = ()
+    final: bool = False
+    key: str = ""
 
 
 @dataclass
@@ -204,15 +211,19 @@ def safe_name(text: str, taken: set[str] | None = None, *, fallback: str = "Atte
 # --------------------------------------------------------------------------- who
 
 
-def attendees(delegation: Delegation, only: Iterable[int] | None = None) -> list[Participation]:
-    """The attendees a pack is for, by name: those named (any status), else the
-    confirmed ones. ExportError names a person id that is not in the delegation."""
+def attendees(
+    delegation: Delegation, only: Iterable[int] | None = None, *, also: Iterable[int] = ()
+) -> list[Participation]:
+    """The attendees a pack is for, by name: those named (any status, except people
+    who no longer attend, ``also``), else the confirmed ones. ExportError names a
+    person id that is neither in the delegation nor in ``also``."""
     everyone = sorted(
         delegation.participations, key=lambda p: (p.person.sort_name.casefold(), p.person_id)
     )
     if only is None:
         return [p for p in everyone if p.confirmed]
-    wanted = list(dict.fromkeys(only))
+    former = set(also)
+    wanted = [i for i in dict.fromkeys(only) if i not in former]
     known = {p.person_id for p in everyone}
     for person_id in wanted:
         if person_id not in known:
@@ -227,6 +238,72 @@ def attendees(delegation: Delegation, only: Iterable[int] | None = None) -> list
 # --------------------------------------------------------------------------- writing
 
 
+@dataclass(frozen=True)
+class Former:
+    """Someone who received a calendar of the delegation and no longer attends it
+    (withdrawn, or removed): their pack is a final calendar cancelling what they hold.
+
+    Attributes:
+        person: who (a Person, loaded).
+        published: what their last calendar held, by UID.
+        changes: the sentences that say what is cancelled (their e-mail's first lines).
+    """
+
+    person: Person
+    published: Mapping[str, PublishedEvent]
+    changes: Sequence[str] = ()
+
+
+@contextmanager
+def _staging(folder: Path) -> Iterator[Path]:
+    """A hidden folder inside ``folder`` where one attendee's files are prepared."""
+    staging = Path(tempfile.mkdtemp(prefix=".pack-", dir=folder))
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _deliver(
+    result: PackResult,
+    name: str,
+    staging: Path,
+    inside: Sequence[str],
+    message: EmailMessage | None,
+    as_zip: bool,
+    check: Guard,
+) -> tuple[Path, Path | None]:
+    """Move one attendee's staged files into place (their folder, or one zip), then
+    their draft beside it; returns (folder or zip, draft)."""
+    from delegations.exports.mail import message_bytes
+
+    folder = result.folder
+    if as_zip:
+        path = check(folder / f"{name}.zip")
+        with (
+            atomic_write(path) as handle,
+            zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive,
+        ):
+            for entry in inside:
+                archive.write(staging / entry, entry)
+        written = [path]
+    else:
+        path = folder / name
+        targets = [check(path / entry) for entry in inside]
+        path.mkdir(exist_ok=True)
+        for target in targets:
+            os.replace(staging / target.name, target)
+        written = targets
+    eml = None
+    if message is not None:
+        eml = check(folder / f"{name}.eml")
+        with atomic_write(eml) as handle:
+            handle.write(message_bytes(message))
+        written.append(eml)
+    result.files.extend(written)
+    return path, eml
+
+
 def write_pack(
     delegation: Delegation,
     folder: Path,
@@ -234,6 +311,7 @@ def write_pack(
     *,
     published: Mapping[int, Mapping[str, PublishedEvent]] | None = None,
     changes: Mapping[int, Sequence[str]] | None = None,
+    former: Sequence[Former] = (),
     guard: Guard | None = None,
     progress: Step | None = None,
 ) -> PackResult:
@@ -246,6 +324,9 @@ def write_pack(
         published: per person id, what their last calendar held (by UID): their new
             calendar cancels what is gone from it.
         changes: per person id, what changed since their last pack (sentences).
+        former: people owed a final calendar (``Former``): each gets a folder with it
+            and, with ``eml``, a draft saying their participation ended (skipped once
+            the visit is over; with ``only``, those named only).
         guard: checks each file before it is written (the database is never one).
         progress: (done, total, next step); raising ExportCancelled stops the pack.
 
@@ -258,7 +339,7 @@ def write_pack(
 
     # One disk flush for the whole pack, not one per file; each event serialised once.
     with one_sync(), shared_events():
-        return _write(delegation, folder, request, published, changes, guard, progress)
+        return _write(delegation, folder, request, published, changes, former, guard, progress)
 
 
 def _write(
@@ -267,16 +348,22 @@ def _write(
     request: PackRequest,
     published: Mapping[int, Mapping[str, PublishedEvent]] | None,
     changes: Mapping[int, Sequence[str]] | None,
+    former: Sequence[Former],
     guard: Guard | None,
     progress: Step | None,
 ) -> PackResult:
     from delegations.exports import run_export
     from delegations.exports.changes import write_changes
-    from delegations.exports.ical import snapshot
-    from delegations.exports.mail import attendee_message, message_bytes, pack_id
+    from delegations.exports.ical import snapshot, visit_end
+    from delegations.exports.mail import attendee_message, farewell_message, key_of, pack_id
 
-    people = attendees(delegation, request.only)
     at = generated_at(request.options)
+    farewells = [
+        f
+        for f in former
+        if (request.only is None or f.person.id in request.only) and at <= visit_end(delegation)
+    ]
+    people = attendees(delegation, request.only, also=[f.person.id for f in former])
     base = replace(request.options, generated_at=at, progress=None)
     check: Guard = guard or (lambda path: path)
     published = published or {}
@@ -284,7 +371,7 @@ def _write(
     folder = Path(folder)
     result = PackResult(folder=folder, pack_id=pack_id(delegation, at))
     organiser = ORGANISER_FILES if request.organiser else ()
-    total = 1 + len(organiser) + len(people)
+    total = 1 + len(organiser) + len(people) + len(farewells)
     done = 0
 
     def step(what: str) -> None:
@@ -318,8 +405,7 @@ def _write(
         calendar_name = f"{name} calendar.ics"
         changes_name = f"{name} what changed.pdf"
         inside = [itinerary_name, calendar_name] + ([changes_name] if changed else [])
-        staging = Path(tempfile.mkdtemp(prefix=".pack-", dir=folder))
-        try:
+        with _staging(folder) as staging:
             run_export("itinerary", delegation, staging / itinerary_name, personal)
             run_export("ical", delegation, staging / calendar_name, calendar)
             if changed:
@@ -340,31 +426,7 @@ def _write(
                     if changed
                     else (),
                 )
-            if request.zip:
-                path = check(folder / f"{name}.zip")
-                with (
-                    atomic_write(path) as handle,
-                    zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive,
-                ):
-                    for entry in inside:
-                        archive.write(staging / entry, entry)
-                written = [path]
-            else:
-                path = folder / name
-                targets = [check(path / entry) for entry in inside]
-                path.mkdir(exist_ok=True)
-                for target in targets:
-                    os.replace(staging / target.name, target)
-                written = targets
-            eml = None
-            if message is not None:
-                eml = check(folder / f"{name}.eml")
-                with atomic_write(eml) as handle:
-                    handle.write(message_bytes(message))
-                written.append(eml)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        result.files.extend(written)
+            path, eml = _deliver(result, name, staging, inside, message, request.zip, check)
         result.attendees.append(
             AttendeePack(
                 person_id=participation.person_id,
@@ -375,6 +437,45 @@ def _write(
                 eml=eml,
                 has_email=bool((person.email or "").strip()),
                 changes=changed,
+                key=key_of(participation.uuid, participation.id),
+            )
+        )
+        result.calendars[person_audience(person.id)] = snapshot(delegation, calendar)
+
+    for gone in farewells:
+        person = gone.person
+        step(f"former attendee #{person.id}")
+        name = safe_name(person.full_name, taken)
+        calendar = replace(base, attendee_id=person.id, published=dict(gone.published))
+        calendar_name = f"{name} calendar.ics"
+        with _staging(folder) as staging:
+            run_export("ical", delegation, staging / calendar_name, calendar)
+            message = None
+            if request.eml:
+                message = farewell_message(
+                    delegation,
+                    person,
+                    calendar=(staging / calendar_name).read_bytes(),
+                    calendar_name=calendar_name,
+                    pack=result.pack_id,
+                    at=at,
+                    changes=tuple(gone.changes),
+                )
+            path, eml = _deliver(
+                result, name, staging, [calendar_name], message, request.zip, check
+            )
+        result.attendees.append(
+            AttendeePack(
+                person_id=person.id,
+                name=name,
+                path=path,
+                itinerary="",
+                calendar=calendar_name,
+                eml=eml,
+                has_email=bool((person.email or "").strip()),
+                changes=tuple(gone.changes),
+                final=True,
+                key=key_of(person.uuid, person.id),
             )
         )
         result.calendars[person_audience(person.id)] = snapshot(delegation, calendar)

@@ -330,3 +330,46 @@ def received(
             changes=changes_since(session, delegation_id, person_id),
         )
     return out
+
+
+def former_attendees(session: Session, delegation_id: int) -> dict[int, Received]:
+    """People who received a calendar of this delegation and no longer attend it
+    (withdrawn, or removed from the delegation), whose last calendar still holds
+    events that are not cancelled: they are owed a final calendar cancelling them.
+    By person id; ``changes`` lists those events as cancelled."""
+    attending = {
+        p.person_id
+        for p in session.scalars(
+            select(Participation).where(Participation.delegation_id == delegation_id)
+        )
+        if p.status.attending
+    }
+    audiences = session.scalars(
+        select(Publication.audience)
+        .where(Publication.delegation_id == delegation_id, Publication.audience.like("person:%"))
+        .distinct()
+    ).all()
+    out: dict[int, Received] = {}
+    for audience in sorted(audiences):
+        person_id = _person_of(audience)
+        if person_id is None or person_id in attending:
+            continue
+        publication = last_publication(session, delegation_id, audience)
+        if publication is None:
+            continue
+        held = publication.published_events()
+        live = sorted((e for e in held.values() if not e.cancelled), key=lambda e: e.starts_at)
+        if not live:
+            continue
+        delegation = get(session, Delegation, delegation_id, "delegation")
+        zone = _zone(delegation.timezone)
+        out[person_id] = Received(
+            person_id=person_id,
+            published=held,
+            published_at=publication.published_at,
+            changes=[
+                ChangeLine("cancelled", f"Cancelled: {_what(e)}, {_when(e, zone)}.", e.uid)
+                for e in live
+            ],
+        )
+    return out

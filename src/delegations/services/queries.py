@@ -238,6 +238,18 @@ def find_person(session: Session, ref: str) -> Person:
     )
 
 
+def people_by_id(session: Session, ids: Collection[int]) -> list[Person]:
+    """The people with these ids (those that exist), with their organisation loaded,
+    usable once the session is closed."""
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Person).where(Person.id.in_(list(ids))).options(joinedload(Person.organisation))
+        ).unique()
+    )
+
+
 def find_organisation(session: Session, ref: str) -> Organisation:
     """By id, acronym or any unique part of the name."""
     return _find(

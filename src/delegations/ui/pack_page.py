@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -58,11 +58,11 @@ from PySide6.QtWidgets import (
 
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
 from delegations.model import Delegation, count_of, fold, utc_now
-from delegations.services import ServiceError, checks, publications, queries, sending
-from delegations.services.history import StorageError, perform
+from delegations.services import ServiceError, publications, queries, sending
 from delegations.services.storage import Database, output_refusal
 from delegations.ui.settings import Settings
 from delegations.ui.workers import Progress, Task
+from delegations.workflows.packs import record
 
 NEVER = "never"
 NO_EMAIL = "⚠ no e-mail address"
@@ -244,6 +244,8 @@ class PackPage(QWidget):
         self.delegation_id: int | None = None
         self.title = ""
         self.rows: list[Row] = []
+        self.former = 0
+        """People no longer attending who are owed a final calendar."""
         self.task: Task | None = None
         self.outcome: Outcome | None = None
         self.pending: Pending | None = None
@@ -429,6 +431,7 @@ class PackPage(QWidget):
         )
         with self.db.session() as session:
             got = publications.received(session, delegation.id, [p.person_id for p in people])
+            self.former = len(publications.former_attendees(session, delegation.id))
         self.rows = [
             Row(
                 person_id=p.person_id,
@@ -489,7 +492,13 @@ class PackPage(QWidget):
             parts.append(f"{never} never sent a pack")
         if missing:
             parts.append(f"{missing} without an e-mail address")
-        self.summary.setText("; ".join(parts) + ".")
+        text = "; ".join(parts) + "."
+        if self.former:
+            text += (
+                f" {count_of(self.former, 'person')} no longer attending will get a final "
+                "calendar that cancels the events they were sent."
+            )
+        self.summary.setText(text)
         self._selection_changed()
 
     def _add_row(self, r: int) -> None:
@@ -1017,29 +1026,17 @@ def write(
     Returns the ``PackResult``; on Cancel, records the complete packs, keeps their
     result in ``outcome`` and raises ``PackCancelled``.
     """
-    from delegations.exports import Ways
-    from delegations.exports.pack import PackCancelled, PackRequest, attendees, write_pack
+    from delegations.exports.pack import PackRequest
+    from delegations.model.publications import person_audience
+    from delegations.workflows.packs import PackRun, PackRunCancelled, write_packs
 
-    with db.session() as session:
-        delegation = queries.load_delegation(session, delegation_id)
-        ways = Ways.of(*checks.way_knowledge(session))
-        people = [p.person_id for p in attendees(delegation, request.only)]
-        got = publications.received(session, delegation_id, people)
-    at = utc_now()
-    outcome.at = at
-    outcome.audiences = {
-        p.uuid or str(p.id): publications.audience_key(person_id=p.person_id)
-        for p in delegation.participations
-    }
     pack_request = PackRequest(
-        options=ExportOptions(ways=ways, generated_at=at),
+        options=ExportOptions(generated_at=utc_now()),
         only=request.only,
         zip=request.zip,
         eml=request.eml,
         organiser=request.organiser,
     )
-    published = {person_id: r.published for person_id, r in got.items()}
-    changes = {person_id: [line.text for line in r.changes] for person_id, r in got.items()}
 
     def guard(path: Path) -> Path:
         refused = output_refusal(path, db.path)
@@ -1050,38 +1047,24 @@ def write(
     def step(done: int, total: int, _what: str) -> None:
         progress(done, total)
 
+    def keep(run: PackRun) -> None:
+        outcome.at = run.at
+        outcome.result, outcome.calendars = run.result, run.result.calendars
+        outcome.audiences = {a.key: person_audience(a.person_id) for a in run.result.attendees}
+        outcome.recording = run.recording
+
     try:
-        result = write_pack(
-            delegation,
+        run = write_packs(
+            db,
+            delegation_id,
             request.folder,
             pack_request,
-            published=published,
-            changes=changes,
             guard=guard,
             progress=step,
+            record_now=record_now,
         )
-    except PackCancelled as exc:
-        outcome.result, outcome.calendars = exc.result, exc.result.calendars
-        if record_now:
-            outcome.recording = record(db, delegation_id, exc.result.calendars, at)
+    except PackRunCancelled as exc:
+        keep(exc.run)
         raise
-    outcome.result, outcome.calendars = result, result.calendars
-    if record_now:
-        outcome.recording = record(db, delegation_id, result.calendars, at)
-    return result
-
-
-def record(
-    db: Database, delegation_id: int, calendars: Mapping[str, Any], at: datetime
-) -> str | None:
-    """Remember what each attendee's calendar holds (not undoable); why not, if it failed."""
-    if not calendars:
-        return None
-    try:
-        perform(db, publications.record_many(delegation_id, calendars, at=at))
-    except (StorageError, ServiceError) as exc:
-        return (
-            f"What the attendees' calendars hold could not be recorded ({exc}); write the "
-            "packs again, or later calendars cannot cancel the events that are gone."
-        )
-    return None
+    keep(run)
+    return run.result
