@@ -15,7 +15,28 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out"
 db="$tmp/demo.db"
 "$root/.venv/bin/delegations" --db "$db" demo >/dev/null
-for page in delegations overview attendees agenda exports:badges people; do
+# The Packs tab shows what changed since the last pack: write one, then change the plan.
+"$root/.venv/bin/delegations" --db "$db" pack 1 --out "$tmp/packs" --quiet >/dev/null
+"$root/.venv/bin/python" - "$db" <<'PY'
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from delegations.services import operations as ops
+from delegations.services import queries
+from delegations.services.history import perform
+from delegations.store import Database
+
+db = Database.open(Path(sys.argv[1]))
+with db.session() as session:
+    visit = queries.load_delegation(session, 1)
+moved = next(i for i in visit.items if i.everyone and i.venue is not None)
+later = timedelta(minutes=30)
+perform(db, ops.move_item(moved.id, moved.starts_at + later, moved.ends_at + later))
+gone = next(i for i in visit.items if not i.everyone and i.participants)
+perform(db, ops.delete_items([gone.id]))
+PY
+for page in delegations overview attendees agenda exports:badges packs people; do
   rm -rf "$tmp/settings"
   DELEGATIONS_SETTINGS_DIR="$tmp/settings" DELEGATIONS_START_PAGE=$page \
     "$tool" "$out/${page%%:*}.png" --wait 4 --size "$size" -- "$root/.venv/bin/delegations" --db "$db"
