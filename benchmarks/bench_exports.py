@@ -23,7 +23,15 @@ the fastest direct approach for the same output:
   bare platypus laying out the same text as one table of plain Paragraphs per day;
 * calendar: 5,000 items; icalendar building the same events with a VTIMEZONE.
 
-Figures, not pass/fail. Targets (issue 12): programme under 0.5 s for 120 items and
+* pack: the whole visit pack of the large sample visit (programme, badges with QR,
+  the delegation calendar, attendance sheets, rooming, dietary and passenger lists,
+  and per confirmed attendee an itinerary, a calendar and an e-mail draft) written by
+  ``delegations pack --organiser --eml`` in one new process, beside ``bare_pack``
+  writing the same documents barely in one new process; and ``delegations --help``
+  beside ``python -c pass`` (``--pack-runs``).
+
+Figures, not pass/fail. Targets (issue 13): the whole pack under 5 s; ``--help``
+under 0.2 s. Targets (issue 12): programme under 0.5 s for 120 items and
 linear in items; 120 attendance sheets under 1 s; 40 personal itineraries under 2 s
 in one process; 2,000 badges with QR codes at most 1.0 × the fair baseline (cold).
 The documents do more than their baselines (links, map codes, ways between venues,
@@ -741,6 +749,208 @@ def compare_attendance(work: Path, runs: int = 3) -> None:
     )
 
 
+# --------------------------------------------------------------------------- whole pack
+
+
+def bare_personal_calendar(delegation: Delegation, out: Path, attendee: Participation) -> None:
+    """icalendar writing one attendee's events (their items, then their journeys)."""
+    from icalendar import Calendar, Event
+
+    zone = ZoneInfo(delegation.timezone)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Bench//Bare//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    for item in delegation.items:
+        if not item.concerns(attendee):
+            continue
+        event = Event()
+        event.add("uid", f"{item.uuid}@bench")
+        event.add("dtstamp", STAMP)
+        event.add("sequence", item.revision or 0)
+        event.add("summary", item.title)
+        event.add("dtstart", item.starts_at.astimezone(zone))
+        event.add("dtend", item.ends_at.astimezone(zone))
+        if item.venue is not None:
+            event.add("location", f"{item.venue.name}, {item.venue.full_address}")
+        event.add("description", item.description)
+        event.add("status", item.status.value.upper())
+        calendar.add_component(event)
+    for leg in attendee.travel:
+        event = Event()
+        event.add("uid", f"{leg.uuid}@bench")
+        event.add("dtstamp", STAMP)
+        event.add("summary", f"{leg.service} {leg.origin} → {leg.destination}")
+        event.add("dtstart", leg.departs_at)
+        event.add("dtend", leg.arrives_at)
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    out.write_bytes(calendar.to_ical())
+
+
+def bare_list(rows: list[list[str]], out: Path) -> None:
+    """One platypus table of plain strings, header repeated: a rooming, dietary or
+    passenger list at its barest."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    style = TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8)])
+    doc = SimpleDocTemplate(str(out), pagesize=landscape(A4), invariant=1)
+    doc.build([Table(rows, repeatRows=1, style=style)])
+
+
+def bare_pack(db_path: Path, out: Path) -> None:
+    """What ``delegations pack --organiser --eml`` writes, done as barely as the
+    libraries allow, in this one process: the delegation loaded as the application
+    loads it, then the bare programme, badges with QR, the delegation calendar, the
+    attendance sheets, three lists, and per confirmed attendee a bare itinerary,
+    calendar and ``EmailMessage`` with both attached."""
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    from delegations.services import queries
+    from delegations.store import Database
+
+    db = Database.open(db_path)
+    with db.session() as session:
+        visit = queries.load_delegation(session, queries.list_delegations(session)[0].id)
+    register_fonts()
+    out.mkdir(parents=True, exist_ok=True)
+    bare_programme(visit, out / "programme.pdf")
+    organiser = out / "organiser"
+    organiser.mkdir(exist_ok=True)
+    bare_badges(visit, organiser / "badges.pdf", qr=True)
+    bare_calendar_any(visit, organiser / "calendar.ics")
+    bare_attendance(visit, organiser / "attendance.pdf")
+    people = [p for p in visit.participations if p.confirmed]
+    rooms = [["Name", "Hotel", "In", "Out", "Room"]] + [
+        [p.person.sort_name, p.hotel, str(p.check_in), str(p.check_out), p.room_type]
+        for p in people
+    ]
+    diets = [["Name", "Dietary"]] + [[p.person.sort_name, p.person.dietary_needs] for p in people]
+    legs = [["Name", "Journey", "From", "To"]] + [
+        [p.person.sort_name, leg.service, leg.origin, leg.destination]
+        for p in people
+        for leg in p.travel
+    ]
+    for name, rows in (("rooming", rooms), ("dietary", diets), ("passengers", legs)):
+        bare_list(rows, organiser / f"{name}.pdf")
+    for p in people:
+        folder = out / str(p.person.id)
+        folder.mkdir(exist_ok=True)
+        itinerary, calendar = folder / "itinerary.pdf", folder / "calendar.ics"
+        bare_itinerary(visit, itinerary, p)
+        bare_personal_calendar(visit, calendar, p)
+        message = EmailMessage()
+        message["From"] = "officer@example.org"
+        message["To"] = p.person.email or "nobody@example.org"
+        message["Subject"] = f"Your programme: {visit.title}"
+        message.set_content("Your programme is attached.")
+        message.add_attachment(
+            itinerary.read_bytes(), maintype="application", subtype="pdf", filename="i.pdf"
+        )
+        message.add_attachment(
+            calendar.read_bytes(),
+            maintype="text",
+            subtype="calendar",
+            filename="c.ics",
+            params={"method": "PUBLISH"},
+        )
+        (out / f"{p.person.id}.eml").write_bytes(message.as_bytes(policy=SMTP))
+
+
+def bare_calendar_any(delegation: Delegation, out: Path) -> None:
+    """``bare_calendar`` for items that may lack a venue or a host."""
+    from icalendar import Calendar, Event
+
+    zone = ZoneInfo(delegation.timezone)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Bench//Bare//EN")
+    calendar.add("version", "2.0")
+    for item in delegation.items:
+        event = Event()
+        event.add("uid", f"{item.uuid}@bench")
+        event.add("dtstamp", STAMP)
+        event.add("summary", item.title)
+        event.add("dtstart", item.starts_at.astimezone(zone))
+        event.add("dtend", item.ends_at.astimezone(zone))
+        if item.venue is not None:
+            event.add("location", f"{item.venue.name}, {item.venue.full_address}")
+        event.add("description", item.description)
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    out.write_bytes(calendar.to_ical())
+
+
+def _command(argv: list[str]) -> float:
+    import subprocess
+    import sys
+
+    began = time.perf_counter()
+    subprocess.run([sys.executable, *argv], check=True, capture_output=True)
+    return time.perf_counter() - began
+
+
+def compare_pack(work: Path, runs: int = 3) -> None:
+    """The whole visit pack of the large sample visit (40 attendees, 3 days, 120
+    items) as one command in one new process, beside ``bare_pack`` in one new process
+    (both pay their imports); then ``delegations --help`` beside ``python -c pass``.
+    A warm-up each, then rounds alternating which side goes first; min and median."""
+    import subprocess
+    import sys
+    from statistics import median
+
+    folder = work / "pack"
+    folder.mkdir()
+    db = folder / "visit.db"
+    subprocess.run(
+        [sys.executable, "-m", "delegations", "--db", str(db), "demo", "--large"],
+        check=True,
+        capture_output=True,
+    )
+    bench = str(Path(__file__).resolve())
+    counter = iter(range(1000))
+
+    def ours() -> float:
+        out = folder / f"ours-{next(counter)}"
+        return _command(
+            ["-m", "delegations", "--db", str(db), "pack", "1", "--out", str(out),
+             "--organiser", "--eml", "--quiet"]
+        )  # fmt: skip
+
+    def bare() -> float:
+        return _command([bench, "--bare-pack", str(db), str(folder / f"bare-{next(counter)}")])
+
+    def helps() -> float:
+        return _command(["-m", "delegations", "--help"])
+
+    def nothing() -> float:
+        return _command(["-c", "pass"])
+
+    files = None
+    for label, sides, rounds in (
+        ("pack: large visit, whole pack, one command", {"command": ours, "bare": bare}, runs),
+        ("start: delegations --help", {"command": helps, "bare": nothing}, max(runs, 5)),
+    ):
+        for side in sides.values():
+            side()  # warm-up: the disk cache, compiled bytecode
+        times: dict[str, list[float]] = {name: [] for name in sides}
+        for run in range(rounds):
+            order = list(sides) if run % 2 == 0 else list(reversed(sides))
+            for name in order:
+                times[name].append(sides[name]())
+        low, middle = min(times["command"]), median(times["command"])
+        base_low, base_middle = min(times["bare"]), median(times["bare"])
+        if files is None:
+            files = sum(1 for p in (folder / "ours-0").rglob("*") if p.is_file())
+            label += f" ({files} files)"
+        print(
+            f"{label}: command min {low:5.2f} s median {middle:5.2f} s; "
+            f"bare min {base_low:5.2f} s median {base_middle:5.2f} s; "
+            f"ratio min {low / base_low:4.2f} median {middle / base_middle:4.2f}"
+        )
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -772,7 +982,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--attendance-runs", type=int, default=3, help="rounds of 120 attendance sheets; 0: none"
     )
+    parser.add_argument(
+        "--pack-runs", type=int, default=3, help="rounds of the whole pack; 0: none"
+    )
+    parser.add_argument("--bare-pack", nargs=2, metavar=("DB", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.bare_pack:  # the baseline's own process (see compare_pack)
+        bare_pack(Path(args.bare_pack[0]), Path(args.bare_pack[1]))
+        return
 
     from delegations.exports import ical
 
@@ -790,6 +1007,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             compare_programme(work, [int(n) for n in args.programme.split(",")])
         if args.attendance_runs:
             compare_attendance(work, args.attendance_runs)
+        if args.pack_runs:
+            compare_pack(work, args.pack_runs)
         programme = make_delegation(10, args.items)
         options = ExportOptions(generated_at=STAMP)
         compare(
