@@ -359,3 +359,64 @@ def test_escape_cancels_the_running_pack(qtbot: Any, packs: PackPage, tmp_path: 
     assert packs.task is not None and packs.task.cancelled()
     wait_idle(qtbot, packs)
     assert packs.status.text().startswith("Cancelled:")
+
+
+def test_a_plan_with_errors_asks_before_writing(
+    qtbot: Any, packs: PackPage, answers: Any, tmp_path: Path
+) -> None:
+    from delegations.services.checks import Finding, Report, Severity
+
+    assert packs.delegation_id is not None
+    error = Finding("attendee.overlap", Severity.ERROR, "Zoé Lefèvre is in two places at 10:00")
+    packs.set_report(Report(packs.delegation_id, [error]))
+    out = tmp_path / "packs"
+    packs.folder.setText(str(out))
+    answers.yes = False
+    qtbot.mouseClick(packs.write_button, Qt.MouseButton.LeftButton)
+    assert not packs.busy() and not out.exists()
+    assert answers.questions[-1][0] == "Plan has errors"
+    assert (
+        "1 error" in answers.questions[-1][1]
+        and "Write the packs anyway?" in answers.questions[-1][1]
+    )
+    assert "fix the errors first" in packs.status.text()
+
+    answers.yes = True
+    qtbot.mouseClick(packs.write_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, packs)
+    assert len([p for p in out.iterdir() if p.is_dir()]) == CONFIRMED
+
+
+def test_someone_removed_is_counted_and_gets_a_final_calendar(
+    qtbot: Any,
+    main_window: MainWindow,
+    packs: PackPage,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import UTC, datetime
+
+    from delegations.workflows import packs as workflow
+
+    # Before the demo visit (July 2027), whatever today's date.
+    monkeypatch.setattr(workflow, "utc_now", lambda: datetime(2027, 5, 20, 8, tzinfo=UTC))
+    packs.folder.setText(str(tmp_path / "one"))
+    qtbot.mouseClick(packs.write_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, packs)
+    delegation = main_window.workspace.delegation
+    assert delegation is not None
+    gone = next(p for p in delegation.participations if p.person.full_name == "Julien Caron")
+    main_window.runner.run(ops.remove_attendees([gone.id]))
+    assert "1 person no longer attending will get a final calendar" in packs.summary.text()
+
+    out = tmp_path / "two"
+    packs.folder.setText(str(out))
+    qtbot.mouseClick(packs.write_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, packs)
+    assert packs.status.text().startswith(
+        f"Wrote {CONFIRMED - 1} attendee packs and 1 final calendar for people no longer attending"
+    )
+    assert sorted(p.name for p in (out / "Julien Caron").iterdir()) == ["Julien Caron calendar.ics"]
+    calendar = (out / "Julien Caron" / "Julien Caron calendar.ics").read_text()
+    assert "STATUS:CANCELLED" in calendar and "STATUS:CONFIRMED" not in calendar
+    assert "no longer attending" not in packs.summary.text()  # owed nothing more

@@ -292,6 +292,7 @@ class DelegationWorkspace(QWidget):
         self.findings.set_report(report, failure)
         self.agenda.set_findings(report)
         self.exports.set_report(report)
+        self.packs.set_report(report)
         self._update_checks_tab()
 
     def _update_checks_tab(self) -> None:

@@ -97,6 +97,20 @@ def record_publication(
     return ""
 
 
+def errors_question(report: Report | None, delegation_id: int | None, ask: str) -> str | None:
+    """What to ask before writing documents of a plan with errors (None: it has none,
+    or its findings are not known): the first two errors, how many more, ``ask``."""
+    if report is None or report.delegation_id != delegation_id or not report.errors:
+        return None
+    errors = report.errors
+    shown = "; ".join(f.message.rstrip(". ") for f in errors[:2])
+    more = f"; and {len(errors) - 2} more" if len(errors) > 2 else ""
+    return (
+        f"The plan has {count_of(len(errors), 'error')} ({shown}{more}). {ask}"
+        "\n\nThe Checks tab lists every problem."
+    )
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60] or "export"
 
@@ -351,16 +365,7 @@ class ExportPage(QWidget):
 
     def errors_question(self) -> str | None:
         """What to ask before exporting a plan with errors (None: it has none)."""
-        report = self.report
-        if report is None or report.delegation_id != self.delegation_id or not report.errors:
-            return None
-        errors = report.errors
-        shown = "; ".join(f.message.rstrip(". ") for f in errors[:2])
-        more = f"; and {len(errors) - 2} more" if len(errors) > 2 else ""
-        return (
-            f"The plan has {count_of(len(errors), 'error')} ({shown}{more}). Export anyway?"
-            "\n\nThe Checks tab lists every problem."
-        )
+        return errors_question(self.report, self.delegation_id, "Export anyway?")
 
     @staticmethod
     def _reselect(combo: QComboBox, data: Any) -> None:

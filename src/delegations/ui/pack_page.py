@@ -59,7 +59,9 @@ from PySide6.QtWidgets import (
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
 from delegations.model import Delegation, count_of, fold, utc_now
 from delegations.services import ServiceError, publications, queries, sending
+from delegations.services.checks import Report
 from delegations.services.storage import Database, output_refusal
+from delegations.ui.export_page import errors_question
 from delegations.ui.settings import Settings
 from delegations.ui.workers import Progress, Task
 from delegations.workflows.packs import record
@@ -244,6 +246,7 @@ class PackPage(QWidget):
         self.delegation_id: int | None = None
         self.title = ""
         self.rows: list[Row] = []
+        self.report: Report | None = None
         self.former = 0
         """People no longer attending who are owed a final calendar."""
         self.task: Task | None = None
@@ -649,10 +652,22 @@ class PackPage(QWidget):
             names=self._names(),
         )
 
+    def set_report(self, report: Report | None) -> None:
+        """The findings of the delegation's plan, to ask about before writing packs of
+        a plan with errors (None: not known)."""
+        self.report = report
+
+    def _errors_accepted(self, ask: str) -> bool:
+        question = errors_question(self.report, self.delegation_id, ask)
+        if question is None or self.confirm("Plan has errors", question):
+            return True
+        self._say("Nothing was written: fix the errors first (see the Checks tab).")
+        return False
+
     def start_writing(self) -> None:
         """Write the packs chosen into the folder, on a worker thread."""
         request = self._checked_request(self.eml.isChecked())
-        if request is None:
+        if request is None or not self._errors_accepted("Write the packs anyway?"):
             return
         self._start("write", request, self._write_work(request))
 
@@ -681,6 +696,8 @@ class PackPage(QWidget):
             pending = self.pending = None
         request = self._checked_request(eml=True)
         if request is None:
+            return
+        if pending is None and not self._errors_accepted("Send the packs anyway?"):
             return
         if pending is not None:
             request.only = pending.only
@@ -855,7 +872,12 @@ class PackPage(QWidget):
             self.last_folder = Path(result.folder)
             self.folder_used.emit(self.last_folder.parent)
             self.written.emit(result)
-            written = count_of(len(result.attendees), "attendee pack")
+            finals = sum(1 for a in result.attendees if a.final)
+            written = count_of(len(result.attendees) - finals, "attendee pack")
+            if finals:
+                written += (
+                    f" and {count_of(finals, 'final calendar')} for people no longer attending"
+                )
             if self._mode == "write" and cancelled:
                 lines.append(f"Cancelled: {written} written complete in {result.folder}.")
             elif self._mode == "write":
