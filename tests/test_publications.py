@@ -350,7 +350,7 @@ def test_migration_up_and_down(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{path}")
     with engine.connect() as conn:
         assert "publication" in _tables(conn)
-        assert migrations.current_revision(conn) == "0006"
+        assert migrations.current_revision(conn) == migrations.HEAD_REVISION
     engine.dispose()
 
 

@@ -13,6 +13,7 @@ from delegations.model.enums import (
     TravelDirection,
     TravelMode,
 )
+from delegations.model.exchanges import DatabaseIdentity, Exchange
 from delegations.model.publications import (
     DELEGATION_AUDIENCE,
     Publication,
@@ -41,8 +42,10 @@ __all__ = [
     "AgendaItem",
     "Base",
     "CheckSetting",
+    "DatabaseIdentity",
     "Delegation",
     "DelegationStatus",
+    "Exchange",
     "HostConfirmation",
     "ImportMapping",
     "ItemKind",
