@@ -9,12 +9,14 @@ Prints figures (not pass/fail). Sizes: 500 delegations, 10,000 people,
 from __future__ import annotations
 
 import argparse
+import copy
 import random
 import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, insert, select
 
@@ -98,7 +100,11 @@ def build(db: Database, rng: random.Random) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", type=Path, help="write the database here and keep it")
+    parser.add_argument("--merge", action="store_true", help="only the package merge figures")
     args = parser.parse_args()
+    if args.merge:
+        merging()
+        return
     folder = Path(tempfile.mkdtemp(prefix="bench-store-"))
     path = args.keep or folder / "bench.db"
     path.unlink(missing_ok=True)
@@ -146,6 +152,7 @@ def main() -> None:
           f"{rows[-1].attendees} attendees: {small_statements})")  # fmt: skip
     db.close()
     opening(path)
+    merging()
 
 
 def opening(path: Path, runs: int = 5) -> None:
@@ -188,6 +195,130 @@ def opening(path: Path, runs: int = 5) -> None:
     print(f"open and list (Database.open, checks included): {ms(mine)}")
     print(f"bare sqlite3 open and list: {ms(base)}; ratio median "
           f"{statistics.median(mine) / statistics.median(base):.1f}")  # fmt: skip
+
+
+def changed_copies(
+    document: dict[str, Any], rng: random.Random, share: float = 0.1
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two copies of a package, each with ``share`` of its attendees, journeys and items
+    changed (some records on both sides: other fields, or the same field differently),
+    plus a few added and deleted."""
+    ours, theirs = copy.deepcopy(document), copy.deepcopy(document)
+    items, parts = len(document["agenda"]), len(document["participations"])
+    legs = [
+        (i, j) for i, p in enumerate(document["participations"]) for j in range(len(p["travel"]))
+    ]
+    for side, doc in enumerate((ours, theirs)):
+        for k in rng.sample(range(items), int(items * share)):
+            entry = doc["agenda"][k]
+            if k % 3 == 0:
+                entry["title"] = f"{entry['title']} ({'ours' if side == 0 else 'theirs'})"
+            elif k % 3 == 1:
+                entry["description"] = f"Changed on side {side}"
+            else:
+                entry["participants"] = sorted(
+                    rng.sample([p["uuid"] for p in doc["participations"]], 5)
+                )
+        for k in rng.sample(range(parts), int(parts * share)):
+            doc["participations"][k]["hotel" if side == 0 else "room_notes"] = f"Side {side}"
+        for i, j in rng.sample(legs, int(len(legs) * share)):
+            doc["participations"][i]["travel"][j]["number"] = f"X{side}{j}"
+        for person in rng.sample(doc["people"], len(doc["people"]) // 20):
+            person["email"] = f"side{side}.{person['email']}"
+        doc["agenda"].append({**doc["agenda"][0], "uuid": str(uuid.uuid4()), "title": "Added"})
+        gone = doc["agenda"].pop(rng.randrange(items))["uuid"]
+        assert gone
+    return ours, theirs
+
+
+def merging(runs: int = 5) -> None:
+    """A three-way package merge (issue 14) against a bare dict-and-loop merge.
+
+    Timed: ``merge`` with its preview lines and the merged document (conflicts decided
+    "theirs"), no database (writing the merged document is timed with the import).
+    """
+    import statistics
+
+    from delegations.services import samples
+    from delegations.services.merge import merge
+
+    base = samples.large_visit(attendees=200, items=300, days=5)
+    ours, theirs = changed_copies(base, random.Random(14))
+
+    def ours_merge() -> float:
+        t0 = time.perf_counter()
+        m = merge(base, ours, theirs)
+        m.preview.lines()
+        m.document(prefer="theirs")
+        return time.perf_counter() - t0
+
+    def bare() -> float:
+        t0 = time.perf_counter()
+        bare_merge(base, ours, theirs)
+        return time.perf_counter() - t0
+
+    m = merge(base, ours, theirs)
+    counts = m.preview.counts()
+    records = (
+        len(base["agenda"])
+        + len(base["participations"])
+        + sum(len(p["travel"]) for p in base["participations"])
+    )
+    for side in (ours_merge, bare):
+        side()
+    mine, baseline = [], []
+    for n in range(runs):
+        for side in (ours_merge, bare) if n % 2 else (bare, ours_merge):
+            (mine if side is ours_merge else baseline).append(side())
+    ms = lambda v: f"min {min(v) * 1000:.0f} ms, median {statistics.median(v) * 1000:.0f} ms"  # noqa: E731
+    print(
+        f"merge preview of 200 attendees, 300 items, {records} records with ~10 % changed on "
+        f"each side ({counts['changed']} changed, {counts['added']} added, "
+        f"{counts['removed']} removed, {counts['conflicts']} conflicts; "
+        f"{len(m.preview.lines())} lines)"
+    )
+    print(f"merge + preview lines + document: {ms(mine)}")
+    print(f"bare dict-and-loop three-way merge: {ms(baseline)}; ratio median "
+          f"{statistics.median(mine) / statistics.median(baseline):.1f}")  # fmt: skip
+
+
+def bare_merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> Any:
+    """The same job with plain dicts and loops: records by UUID, fields compared three
+    ways, participants merged as sets, conflicts counted (taken from theirs)."""
+
+    def index(doc: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+        out = {s: {r["uuid"]: r for r in doc[s]} for s in ("organisations", "venues", "people",
+                                                           "participations", "agenda")}  # fmt: skip
+        out["travel"] = {j["uuid"]: j for p in doc["participations"] for j in p["travel"]}
+        return out
+
+    b, o, t = index(base), index(ours), index(theirs)
+    merged: dict[str, list[dict[str, Any]]] = {}
+    conflicts = 0
+    for section in b:
+        out = []
+        for key in {**o[section], **t[section]}:
+            ov, tv, bv = o[section].get(key), t[section].get(key), b[section].get(key)
+            if ov is None or tv is None:
+                if bv is None or (ov or tv) != bv:
+                    out.append(ov or tv)
+                continue
+            record = {}
+            for name in {**bv, **ov, **tv} if bv else {**ov, **tv}:
+                x, y, z = ov.get(name), tv.get(name), (bv or {}).get(name)
+                if name == "participants" and isinstance(x, list) and isinstance(y, list):
+                    zs = set(z) if isinstance(z, list) else set()
+                    record[name] = sorted((zs & set(x) & set(y)) | (set(x) - zs) | (set(y) - zs))
+                elif x in (y, z):
+                    record[name] = y
+                elif y == z:
+                    record[name] = x
+                else:
+                    conflicts += 1
+                    record[name] = y
+            out.append(record)
+        merged[section] = out
+    return merged, conflicts
 
 
 if __name__ == "__main__":
