@@ -57,7 +57,10 @@ def test_package_export_and_import_round_trip(dbfile: str, tmp_path: Path) -> No
     run("--db", other, "export", "package", "barcelona", "--out", str(again))
     first, second = json.loads(out.read_text()), json.loads(again.read_text())
     first.pop("exported_at"), second.pop("exported_at")
+    sent, passed_on = first.pop("exchange"), second.pop("exchange")
     assert first == second
+    # each database writes its own origin; the second names the package it received
+    assert sent["origin"] != passed_on["origin"] and sent["package"] in passed_on["known"]
 
 
 def test_backup(dbfile: str, tmp_path: Path) -> None:

@@ -125,8 +125,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import data")
     imp_sub = imp.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=Parser)
-    pkg = imp_sub.add_parser("package", help="import a delegation package (JSON)")
+    pkg = imp_sub.add_parser(
+        "package",
+        help="import a delegation package (JSON), merged with the delegation here",
+        description="Import FILE. When the delegation is already here, the package is merged "
+        "with it: what either side changed since their last exchange is kept, field by field. "
+        "The same field changed differently on both sides is a conflict: they are listed and "
+        "nothing is written (exit 1) unless --prefer says which side wins. --dry-run prints "
+        "what the import would add, change, remove and the conflicts, and writes nothing.",
+    )
     pkg.add_argument("file", metavar="FILE")
+    pkg.add_argument(
+        "--dry-run", action="store_true", help="print what the import would do; write nothing"
+    )
+    pkg.add_argument(
+        "--prefer",
+        choices=("ours", "theirs"),
+        help="decide every conflict: keep this database's value (ours) or the package's",
+    )
     ppl = imp_sub.add_parser(
         "people",
         help="import people (and attendees) from a CSV, .xlsx or .ods file",
@@ -438,16 +454,49 @@ def cmd_backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     if args.what == "people":
         return cmd_import_people(db, args, out)
-    from delegations.services import operations
+    from delegations.services import exchange, package
     from delegations.services.history import perform
 
-    delegation_id, title = perform(db, operations.import_package(Path(args.file))).result
+    path = Path(args.file)
+    document = package.read_package(path)
+    with db.session() as session:
+        plan = exchange.plan_import(session, document)
+    if args.dry_run:
+        for line in plan.lines():
+            out.write(line + "\n")
+        return 0
+    if plan.merge is not None and plan.merge.preview.clean:
+        out.write(f"Nothing to import: '{plan.title}' here already holds all of {path.name}\n")
+        return 0
+    if plan.conflicts and args.prefer is None:
+        lines = plan.lines()
+        for line in lines[:1] + [line for line in lines[1:] if line.startswith("!")]:
+            out.write(line + "\n")
+        raise Refused(
+            f"{count_of(plan.conflicts, 'conflict')} between this database and the package; "
+            "nothing was imported: decide them with --prefer ours or --prefer theirs, or "
+            "import it in the window"
+        )
+    if plan.notice:
+        _warn(plan.notice)
+    delegation_id, title = perform(
+        db, exchange.apply_import(plan, prefer=args.prefer, name=path.name)
+    ).result
     with db.session() as session:
         delegation = queries.load_delegation(session, delegation_id)
         attendees, items = len(delegation.participations), len(delegation.items)
+    merged = ""
+    if plan.merge is not None:
+        counts = plan.merge.preview.counts()
+        merged = (
+            f"; merged: {counts['added']} added, {counts['changed']} changed, "
+            f"{counts['removed']} removed"
+        )
+        if plan.conflicts:
+            merged += f", {count_of(plan.conflicts, 'conflict')} decided: {args.prefer}"
     out.write(
         f"Imported '{title}' (id {delegation_id}): "
-        f"{count_of(attendees, 'attendee')}, {count_of(items, 'agenda item')}\n"
+        f"{count_of(attendees, 'attendee')}, {count_of(items, 'agenda item')}{merged}\n"
     )
     return 0
 
@@ -584,10 +633,10 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         ref = queries.find_delegation(session, args.delegation)
         warning = _check_before_export(session, args, ref.id)
         if args.kind == "package":
-            from delegations.services import package
+            from delegations.services import exchange
 
-            document = package.export_package(session, ref.id)
-            package.write_package(document, target, database_path=db.path)
+            session.close()
+            exchange.write_package(db, ref.id, target)
             out.write(f"Wrote {target}\n")
             _warn(warning)
             return 0

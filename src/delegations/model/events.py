@@ -28,6 +28,7 @@ from delegations.model.records import (
     TravelLeg,
     item_participants,
 )
+from delegations.model.types import REVISION_MAX
 
 SIGNIFICANT: dict[type, tuple[str, ...]] = {
     AgendaItem: (
@@ -57,7 +58,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         if not names or not session.is_modified(obj):
             continue
         if _changed(obj, names) and not _changed(obj, ("revision",)):
-            obj.revision = (obj.revision or 0) + 1
+            obj.revision = min((obj.revision or 0) + 1, REVISION_MAX)
     with session.no_autoflush:
         for obj in list(session.dirty):
             if isinstance(obj, Delegation) and _cancellation_changed(obj):
@@ -71,7 +72,7 @@ def _raise(session: Session, record: AgendaItem | TravelLeg) -> None:
     if record in session.deleted or record in session.new:
         return
     if not _changed(record, ("revision",)):
-        record.revision = (record.revision or 0) + 1
+        record.revision = min((record.revision or 0) + 1, REVISION_MAX)
 
 
 def _cancellation_changed(delegation: Delegation) -> bool:

@@ -40,3 +40,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utc_now() -> datetime:
     """The current instant, aware, in UTC, to the second."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+REVISION_MAX = 2**31 - 1
+"""The largest calendar SEQUENCE (a signed 32-bit integer, as calendar clients read it)."""

@@ -101,12 +101,12 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _fields(obj: Any, names: Iterable[str]) -> dict[str, Any]:
+def _fields(obj: Any, names: Iterable[str], every: bool = False) -> dict[str, Any]:
     values = {name: _value(getattr(obj, name)) for name in names}
     return {
         name: value
         for name, value in values.items()
-        if name not in OPTIONAL_FIELDS or value not in ("", None)
+        if every or name not in OPTIONAL_FIELDS or value not in ("", None)
     }
 
 
@@ -118,8 +118,15 @@ def _uuid(obj: Any) -> str | None:
     return obj.uuid if obj is not None else None
 
 
-def to_document(delegation: Delegation, exported_at: datetime | None = None) -> dict[str, Any]:
-    """The package of a fully loaded delegation (see ``queries.load_delegation``)."""
+def to_document(
+    delegation: Delegation, exported_at: datetime | None = None, *, every_field: bool = False
+) -> dict[str, Any]:
+    """The package of a fully loaded delegation (see ``queries.load_delegation``).
+
+    ``every_field``: write the optional fields even when empty (a package for merging:
+    a field emptied on one side must read as emptied, not as "leave what is stored").
+    """
+    every = every_field
     zone = delegation.timezone
     people: dict[str, Person] = {}
     orgs: dict[str, Organisation] = {}
@@ -159,34 +166,42 @@ def to_document(delegation: Delegation, exported_at: datetime | None = None) -> 
         "generator": GENERATOR,
         "delegation": {
             "uuid": delegation.uuid,
-            **_fields(delegation, DELEGATION_FIELDS),
+            **_fields(delegation, DELEGATION_FIELDS, every),
             "sending_organisation": _uuid(delegation.sending_organisation),
             "lead_officer": _uuid(delegation.lead_officer),
         },
         "organisations": [
-            {"uuid": o.uuid, **_fields(o, ORG_FIELDS)}
+            {"uuid": o.uuid, **_fields(o, ORG_FIELDS, every)}
             for o in sorted(orgs.values(), key=lambda o: (o.name, o.uuid))
         ],
         "venues": [
-            {"uuid": v.uuid, **_fields(v, VENUE_FIELDS), "organisation": _uuid(v.organisation)}
+            {
+                "uuid": v.uuid,
+                **_fields(v, VENUE_FIELDS, every),
+                "organisation": _uuid(v.organisation),
+            }
             for v in sorted(venues.values(), key=lambda v: (v.name, v.uuid))
         ],
         "people": [
-            {"uuid": p.uuid, **_fields(p, PERSON_FIELDS), "organisation": _uuid(p.organisation)}
+            {
+                "uuid": p.uuid,
+                **_fields(p, PERSON_FIELDS, every),
+                "organisation": _uuid(p.organisation),
+            }
             for p in sorted(people.values(), key=lambda p: (p.family_name, p.given_name, p.uuid))
         ],
-        "participations": [_participation(p) for p in participations],
-        "agenda": [_item(item, zone) for item in items],
+        "participations": [_participation(p, every) for p in participations],
+        "agenda": [_item(item, zone, every) for item in items],
     }
 
 
-def _participation(p: Participation) -> dict[str, Any]:
+def _participation(p: Participation, every: bool = False) -> dict[str, Any]:
     travel = []
     for leg in sorted(p.travel, key=lambda t: (t.direction.value, t.uuid)):
         entry = {
             "uuid": leg.uuid,
             "direction": leg.direction.value,
-            **_fields(leg, TRAVEL_FIELDS),
+            **_fields(leg, TRAVEL_FIELDS, every),
             "revision": leg.revision,
         }
         entry["departs_at"] = _in_zone(leg.departs_at, leg.origin_timezone)
@@ -195,18 +210,18 @@ def _participation(p: Participation) -> dict[str, Any]:
     return {
         "uuid": p.uuid,
         "person": p.person.uuid,
-        **_fields(p, PARTICIPATION_FIELDS),
+        **_fields(p, PARTICIPATION_FIELDS, every),
         "travel": travel,
     }
 
 
-def _item(item: AgendaItem, zone: str) -> dict[str, Any]:
-    entry = {"uuid": item.uuid, **_fields(item, ITEM_FIELDS)}
+def _item(item: AgendaItem, zone: str, every: bool = False) -> dict[str, Any]:
+    entry = {"uuid": item.uuid, **_fields(item, ITEM_FIELDS, every)}
     entry["starts_at"] = _in_zone(item.starts_at, zone)
     entry["ends_at"] = _in_zone(item.ends_at, zone)
     entry["venue"] = _uuid(item.venue)
-    if item.dropoff_venue is not None:
-        entry["dropoff_venue"] = item.dropoff_venue.uuid
+    if item.dropoff_venue is not None or every:
+        entry["dropoff_venue"] = _uuid(item.dropoff_venue)
     entry["host"] = _uuid(item.host)
     entry["host_contacts"] = sorted(c.uuid for c in item.host_contacts)
     entry["participants"] = (
@@ -217,9 +232,15 @@ def _item(item: AgendaItem, zone: str) -> dict[str, Any]:
 
 
 def export_package(
-    session: Session, delegation_id: int, exported_at: datetime | None = None
+    session: Session,
+    delegation_id: int,
+    exported_at: datetime | None = None,
+    *,
+    every_field: bool = False,
 ) -> dict[str, Any]:
-    return to_document(load_delegation(session, delegation_id), exported_at)
+    return to_document(
+        load_delegation(session, delegation_id), exported_at, every_field=every_field
+    )
 
 
 def write_package(document: dict[str, Any], out: Path, database_path: Path | None = None) -> Path:

@@ -16,14 +16,13 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+from delegations.model.types import REVISION_MAX as REVISION_MAX
 from delegations.services.errors import ValidationError
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 """Dates and instants outside these years are typing mistakes (and break calendars)."""
-REVISION_MAX = 2**31 - 1
-"""The largest calendar SEQUENCE (a signed 32-bit integer, as calendar clients read it)."""
 ZONE_MAX = 64
 """The longest time zone name stored (IANA names are at most 32 characters)."""
 
