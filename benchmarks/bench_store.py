@@ -104,6 +104,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.merge:
         merging()
+        merging_in_database()
         return
     folder = Path(tempfile.mkdtemp(prefix="bench-store-"))
     path = args.keep or folder / "bench.db"
@@ -280,6 +281,81 @@ def merging(runs: int = 5) -> None:
     print(f"merge + preview lines + document: {ms(mine)}")
     print(f"bare dict-and-loop three-way merge: {ms(baseline)}; ratio median "
           f"{statistics.median(mine) / statistics.median(baseline):.1f}")  # fmt: skip
+
+
+def merging_in_database(runs: int = 3) -> None:
+    """The whole import of a package that must be merged, from the file's document to
+    the database (issue 14): the preview (``exchange.plan_import``: validation, our
+    delegation loaded, the merge) and the merge written (``apply_import``, one
+    transaction, conflicts decided "theirs"), on a copy of the same database each
+    run. Baseline: today's plain import of the same package, which overwrites
+    (``package.import_document`` in one transaction), on the same copy."""
+    import shutil
+    import statistics
+
+    from delegations.services import exchange, samples
+    from delegations.services.history import Operation, perform
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-merge-"))
+    base = samples.large_visit(attendees=200, items=300, days=5)
+    ours, theirs = changed_copies(base, random.Random(14))
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    base["exchange"] = {"package": first, "origin": str(uuid.uuid4()), "known": [first]}
+    theirs["exchange"] = {"package": second, "origin": str(uuid.uuid4()), "known": [second, first]}
+    template = folder / "template.db"
+    db = Database.open(template)
+    for document in (base, ours):  # ours: the edits made here since (no exchange: replaces)
+        with db.session() as session:
+            plan = exchange.plan_import(session, document)
+        perform(db, exchange.apply_import(plan))
+    db.close()
+    plain = {k: v for k, v in theirs.items() if k != "exchange"}
+
+    def fresh(n: int) -> Database:
+        path = folder / f"run-{n}.db"
+        shutil.copyfile(template, path)
+        return Database.open(path)
+
+    def ours_import(n: int) -> tuple[float, float]:
+        db = fresh(n)
+        t0 = time.perf_counter()
+        with db.session() as session:
+            plan = exchange.plan_import(session, theirs)
+        t1 = time.perf_counter()
+        perform(db, exchange.apply_import(plan, prefer="theirs"))
+        t2 = time.perf_counter()
+        db.close()
+        return t1 - t0, t2 - t1
+
+    def bare_import(n: int) -> float:
+        from delegations.services import package
+
+        db = fresh(n)
+        t0 = time.perf_counter()
+        perform(db, Operation("import", lambda s: package.import_document(s, plain).id))
+        t1 = time.perf_counter()
+        db.close()
+        return t1 - t0
+
+    ours_import(0), bare_import(1)  # warm-up
+    previews, writes, baseline = [], [], []
+    for n in range(runs):
+        order = ("ours", "bare") if n % 2 == 0 else ("bare", "ours")
+        for side in order:
+            if side == "ours":
+                preview, write = ours_import(10 + n)
+                previews.append(preview)
+                writes.append(write)
+            else:
+                baseline.append(bare_import(20 + n))
+    totals = [a + b for a, b in zip(previews, writes, strict=True)]
+    ms = lambda v: f"min {min(v) * 1000:.0f} ms, median {statistics.median(v) * 1000:.0f} ms"  # noqa: E731
+    print(f"merge import from the database, preview (validate, load ours, merge): {ms(previews)}")
+    print(f"merge import, writing the merged delegation (one transaction): {ms(writes)}")
+    print(f"merge import, preview + write: {ms(totals)}")
+    print(f"plain overwriting import of the same package (today's): {ms(baseline)}; ratio median "
+          f"{statistics.median(totals) / statistics.median(baseline):.1f}")  # fmt: skip
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def bare_merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> Any:

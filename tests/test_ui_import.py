@@ -184,7 +184,7 @@ def test_a_spreadsheet_dropped_on_the_window_opens_the_wizard_on_it(
     assert wizard.next_button.isEnabled()
 
     other = QMimeData()
-    other.setUrls([QUrl.fromLocalFile(str(tmp_path / "package.json"))])
+    other.setUrls([QUrl.fromLocalFile(str(tmp_path / "photo.png"))])
     refused = QDragEnterEvent(
         QPoint(200, 200),
         Qt.DropAction.CopyAction,

@@ -477,11 +477,10 @@ def cmd_import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             "nothing was imported: decide them with --prefer ours or --prefer theirs, or "
             "import it in the window"
         )
-    if plan.notice:
-        _warn(plan.notice)
     delegation_id, title = perform(
         db, exchange.apply_import(plan, prefer=args.prefer, name=path.name)
     ).result
+    _warn(plan.notice)
     with db.session() as session:
         delegation = queries.load_delegation(session, delegation_id)
         attendees, items = len(delegation.participations), len(delegation.items)

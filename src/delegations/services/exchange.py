@@ -200,11 +200,11 @@ class ImportPlan:
         return [head, *([self.notice] if self.notice else [])]
 
 
-def _ours(session: Session, delegation_id: int) -> dict[str, Any]:
+def _ours(session: Session, delegation_id: int, every_field: bool = True) -> dict[str, Any]:
     from delegations.services import package, queries
 
     delegation = queries.load_delegation(session, delegation_id)
-    return package.canonical(package.to_document(delegation, every_field=True))
+    return package.canonical(package.to_document(delegation, every_field=every_field))
 
 
 def _base(session: Session, delegation_id: int, meta: Mapping[str, Any]) -> Exchange | None:
@@ -243,7 +243,8 @@ def plan_import(session: Session, document: dict[str, Any]) -> ImportPlan:
     ours = _ours(session, found.id)
     plan.ours = fingerprint(ours)
     if not meta:
-        if plan.ours == fingerprint(theirs):
+        # Written like an older package (empty optional fields left out) to compare.
+        if fingerprint(_ours(session, found.id, every_field=False)) == fingerprint(theirs):
             return plan  # the same delegation: nothing here to lose
         plan.notice = (
             "This package was written by an older version of Delegations, without what a "

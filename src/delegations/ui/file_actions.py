@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMenu
 
 from delegations.services import listings
 from delegations.services import operations as ops
-from delegations.services.history import Outcome
+from delegations.services.history import Operation, Outcome
 from delegations.services.storage import Database, StoreError, output_refusal
+from delegations.ui.merge_dialog import plural
 from delegations.ui.workers import Progress, Task
 
 if TYPE_CHECKING:
+    from delegations.services.exchange import ImportPlan, Side
     from delegations.services.spreadsheets.people_import import ImportResult
     from delegations.ui.import_wizard import ImportWizard
     from delegations.ui.main_window import MainWindow
+    from delegations.ui.merge_dialog import MergeDialog
+
+T = TypeVar("T")
 
 
 class FileActions:
@@ -32,6 +37,7 @@ class FileActions:
         self.window = window
         self.tasks: list[Task] = []
         self.wizard: ImportWizard | None = None
+        self.merge_dialog: MergeDialog | None = None
 
     # databases --------------------------------------------------------------------
     def open_database(self, path: Path) -> bool:
@@ -126,15 +132,105 @@ class FileActions:
             self.import_package(Path(path))
 
     def import_package(self, path: Path) -> Task | None:
-        """Import a package on a worker thread (undoable); opens the delegation when done."""
-        w = self.window
+        """Import a package (undoable); opens the delegation when done.
 
-        def done(outcome: Outcome[tuple[int, str]]) -> None:
+        The file is read and its import planned on a worker thread (nothing written).
+        A new delegation is then imported at once; a package holding nothing new says
+        so; otherwise the merge dialog shows what importing will do and asks for the
+        conflicts to be decided before anything is written.
+        """
+        w = self.window
+        path, db = Path(path), w.db
+
+        def plan(session: Any) -> ImportPlan:
+            from delegations.services import exchange, package
+
+            return exchange.plan_import(session, package.read_package(path))
+
+        # Through the runner: its busy state and failure message, as any import; the
+        # planning only reads, so it adds no step to the undo history.
+        return self.window.runner.run_in_background(
+            Operation(f"import {path.name}", plan),
+            f"Reading {path.name}…",
+            lambda outcome: self._planned(path, outcome.result, db),
+        )
+
+    def _planned(self, path: Path, plan: ImportPlan, db: Database) -> None:
+        w = self.window
+        if db is not w.db:  # another database was opened meanwhile
+            return
+        preview = plan.preview
+        if plan.merge is None and plan.notice is None:
+            self._apply_import(path, plan, {})
+        elif preview is not None and preview.clean:
+            if plan.delegation_id is not None:
+                w.open_delegation(plan.delegation_id)
+            text = f"Nothing to import: {path.name} holds nothing that is not already here."
+            w.statusBar().showMessage(text, 8000)
+            w.inform("Nothing to import", text)
+        else:
+            self._show_merge(path, plan)
+
+    def _show_merge(self, path: Path, plan: ImportPlan) -> MergeDialog:
+        from delegations.ui.merge_dialog import MergeDialog
+
+        w = self.window
+        if self.merge_dialog is not None:
+            self.merge_dialog.done(0)
+        dialog = MergeDialog(plan, path, w)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        db = w.db
+        dialog.accepted.connect(
+            lambda: self._apply_import(path, plan, dialog.choices()) if db is w.db else None
+        )
+        dialog.finished.connect(lambda _result: self._merge_closed(dialog))
+        self.merge_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _merge_closed(self, dialog: MergeDialog) -> None:
+        if self.merge_dialog is dialog:
+            self.merge_dialog = None
+        dialog.deleteLater()
+
+    def _apply_import(self, path: Path, plan: ImportPlan, choices: dict[str, Side]) -> Task | None:
+        """Write what ``plan`` previewed (one undoable step). If the delegation changed
+        here since the preview, nothing is written: say so and plan again."""
+        from delegations.services import exchange
+
+        w = self.window
+        applying = exchange.apply_import(plan, choices=choices, name=path.name)
+
+        def run(session: Any) -> tuple[int, str] | None:
+            try:
+                return applying.run(session)
+            except exchange.ChangedSincePreview:
+                return None  # raised before anything is written
+
+        def done(outcome: Outcome[tuple[int, str] | None]) -> None:
+            if outcome.result is None:
+                w.inform(
+                    "Changed since the preview",
+                    f"“{plan.title}” was changed here while you looked at the preview, so "
+                    f"nothing was imported. Here is what importing {path.name} does now.",
+                )
+                self.import_package(path)
+                return
             delegation_id, title = outcome.result
-            w.statusBar().showMessage(f"Imported “{title}” from {path.name}", 8000)
+            said = f"Imported “{title}” from {path.name}"
+            if plan.preview is not None:
+                counts = plan.preview.counts()
+                said += (
+                    f": {counts['added']} added, {counts['changed']} changed, "
+                    f"{counts['removed']} removed, "
+                    f"{plural(counts['conflicts'], 'conflict')} decided"
+                )
+            w.statusBar().showMessage(said, 8000)
             w.open_delegation(delegation_id)
 
-        return w.runner.run_in_background(ops.import_package(path), f"Importing {path.name}…", done)
+        return self.window.runner.run_in_background(
+            Operation(applying.label, run), f"Importing {path.name}…", done
+        )
 
     def export_package_dialog(self) -> None:
         w = self.window
@@ -153,12 +249,11 @@ class FileActions:
         db = self.window.db
 
         def work(progress: Progress) -> Path:
-            from delegations.services import package
+            from delegations.services import exchange
 
-            with db.session() as session:
-                document = package.export_package(session, delegation_id)
-            # Refuses (OutputRefused, shown by ``_task``) to write over the database.
-            return package.write_package(document, path, database_path=db.path)
+            # Refuses (OutputRefused, shown by ``_task``) to write over the database;
+            # remembers the package as the base of the next exchange.
+            return exchange.write_package(db, delegation_id, path)
 
         return self._task(work, lambda p: f"Wrote {p}", "Cannot export the package", path)
 
@@ -279,6 +374,8 @@ class FileActions:
     def wait(self) -> None:
         if self.wizard is not None:
             self.wizard.done(0)  # stops and waits for its reading or preview
+        if self.merge_dialog is not None:
+            self.merge_dialog.done(0)  # nothing written
         for task in list(self.tasks):
             task.wait(60000)
         self.window.runner.wait()

@@ -269,27 +269,35 @@ class MainWindow(QMainWindow):
             dialog.reject()
 
     # Qt overrides -----------------------------------------------------------------
-    def _dropped_spreadsheet(self, event: QDragEnterEvent | QDropEvent) -> Path | None:
+    def _dropped_file(self, event: QDragEnterEvent | QDropEvent) -> Path | None:
+        """The one spreadsheet or delegation package (.json) dropped, else None."""
         from delegations.ui.import_wizard import is_spreadsheet
 
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         paths = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
-        return paths[0] if len(paths) == 1 and is_spreadsheet(paths[0]) else None
+        if len(paths) != 1:
+            return None
+        path = paths[0]
+        return path if is_spreadsheet(path) or path.suffix.lower() == ".json" else None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._dropped_spreadsheet(event) is not None:
+        if self._dropped_file(event) is not None:
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        """A spreadsheet dropped on the window opens the import wizard on it."""
-        path = self._dropped_spreadsheet(event)
+        """A spreadsheet dropped on the window opens the import wizard on it; a
+        delegation package is imported (merged, with its preview)."""
+        path = self._dropped_file(event)
         if path is None:
             super().dropEvent(event)
             return
         event.acceptProposedAction()
-        self.files.import_people_dialog(path=path)
+        if path.suffix.lower() == ".json":
+            self.files.import_package(path)
+        else:
+            self.files.import_people_dialog(path=path)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

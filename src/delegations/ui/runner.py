@@ -194,6 +194,9 @@ class Runner(QObject):
         if self.task is task:
             self.task = None
             self.busy_changed.emit(False)
+        # The task reported from inside run(), which may still be returning: deleting a
+        # QThread before it has ended aborts the program. It ends within moments.
+        task.wait()
         task.deleteLater()
 
     # history --------------------------------------------------------------------
