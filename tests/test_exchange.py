@@ -263,3 +263,25 @@ def test_a_new_delegation_imports_without_a_merge(demo_db: Database, tmp_path: P
     perform(fresh.db, exchange.apply_import(plan, name=path.name))
     assert fresh.titles() == origin.titles()
     fresh.db.close()
+
+
+def test_a_merge_that_would_end_an_item_before_it_starts_is_refused(
+    laptops: tuple[Laptop, Laptop], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each side's times are valid; taken together they are not: nothing is written."""
+    from datetime import timedelta
+
+    a, b = laptops
+    item = a.item("Welcome")
+    hour = timedelta(hours=1)
+    perform(a.db, ops.move_item(item.id, item.starts_at + hour, item.ends_at + hour))
+    theirs = b.item("Welcome")
+    perform(b.db, ops.move_item(theirs.id, theirs.starts_at, theirs.starts_at + hour / 2))
+    q = b.send(tmp_path / "q.json")
+    before = a.item("Welcome")
+    capsys.readouterr()
+    assert a.run("import", "package", str(q), "--prefer", "theirs") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "ends_at" in err and "Traceback" not in err
+    after = a.item("Welcome")
+    assert (after.starts_at, after.ends_at) == (before.starts_at, before.ends_at)
