@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QComboBox, QPushButton, QWidget
 from sqlalchemy import func, select
 
 from delegations.model import Organisation, Person
@@ -158,43 +158,14 @@ def test_the_file_menu_the_people_page_and_the_attendees_tab_open_the_wizard(
 def test_a_spreadsheet_dropped_on_the_window_opens_the_wizard_on_it(
     window: MainWindow, tmp_path: Path
 ) -> None:
+    from ui_support import drag_and_drop
+
     path = french_csv(tmp_path)
-    data = QMimeData()
-    data.setUrls([QUrl.fromLocalFile(str(path))])
-    enter = QDragEnterEvent(
-        QPoint(200, 200),
-        Qt.DropAction.CopyAction,
-        data,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(window, enter)
-    assert enter.isAccepted()
-    drop = QDropEvent(
-        QPointF(200, 200),
-        Qt.DropAction.CopyAction,
-        data,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-        QEvent.Type.Drop,
-    )
-    QApplication.sendEvent(window, drop)
+    assert drag_and_drop(window, path)
     wizard = wizard_of(window)
     assert Path(wizard.file_page.path_edit.text()) == path
     assert wizard.next_button.isEnabled()
-
-    other = QMimeData()
-    other.setUrls([QUrl.fromLocalFile(str(tmp_path / "photo.png"))])
-    refused = QDragEnterEvent(
-        QPoint(200, 200),
-        Qt.DropAction.CopyAction,
-        other,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    refused.ignore()
-    QApplication.sendEvent(window, refused)
-    assert not refused.isAccepted()
+    assert not drag_and_drop(window, tmp_path / "photo.png")
 
 
 # ------------------------------------------------------------------ the whole flow

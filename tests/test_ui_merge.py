@@ -330,30 +330,9 @@ def test_the_dialog_fits_a_small_screen_and_looks_right(
 def test_a_package_dropped_on_the_window_opens_its_merge_preview(
     qtbot: Any, main_window: MainWindow, scenario: Scenario
 ) -> None:
-    from PySide6.QtCore import QEvent, QMimeData, QPointF, QUrl
-    from PySide6.QtGui import QDragEnterEvent, QDropEvent
-    from PySide6.QtWidgets import QApplication
+    from ui_support import drag_and_drop
 
-    data = QMimeData()
-    data.setUrls([QUrl.fromLocalFile(str(scenario.theirs))])
-    enter = QDragEnterEvent(
-        QPoint(200, 200),
-        Qt.DropAction.CopyAction,
-        data,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(main_window, enter)
-    assert enter.isAccepted()
-    drop = QDropEvent(
-        QPointF(200, 200),
-        Qt.DropAction.CopyAction,
-        data,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-        QEvent.Type.Drop,
-    )
-    QApplication.sendEvent(main_window, drop)
+    assert drag_and_drop(main_window, scenario.theirs)
     qtbot.waitUntil(lambda: main_window.files.merge_dialog is not None, timeout=WAIT)
     dialog = main_window.files.merge_dialog
     assert dialog is not None

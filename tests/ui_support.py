@@ -46,3 +46,23 @@ def open_window(qtbot: Any, db: Any, answers: Answers) -> Any:
     qtbot.addWidget(window)
     window.show()
     return window
+
+
+def drag_and_drop(window: Any, path: Path, *, drop: bool = True) -> bool:
+    """Drag ``path`` over ``window`` (and drop it, when accepted and ``drop``), as a
+    file manager does; returns whether the window accepted the drag."""
+    from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    action, button = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+    modifiers = Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPoint(200, 200), action, data, button, modifiers)
+    enter.ignore()
+    QApplication.sendEvent(window, enter)
+    if enter.isAccepted() and drop:
+        dropped = QDropEvent(QPointF(200, 200), action, data, button, modifiers, QEvent.Type.Drop)
+        QApplication.sendEvent(window, dropped)
+    return enter.isAccepted()
