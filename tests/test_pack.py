@@ -332,3 +332,33 @@ def test_only_may_name_someone_no_longer_attending(demo_db: Database, tmp_path: 
     assert pack(demo_db, tmp_path / "two", "--only", str(gone.person_id), "--quiet") == 0
     folders = [p.name for p in (tmp_path / "two").iterdir() if p.is_dir()]
     assert folders == [gone.person.full_name]
+
+
+def test_a_file_in_the_way_fails_in_one_line_without_names_and_keeps_complete_packs(
+    demo_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    delegation = load(demo_db)
+    confirmed = sorted(
+        (p for p in delegation.participations if p.confirmed),
+        key=lambda p: (p.person.sort_name.casefold(), p.person_id),
+    )
+    blocked = confirmed[2]
+    out = tmp_path / "packs"
+    out.mkdir()
+    (out / blocked.person.full_name).write_text("in the way")
+    capsys.readouterr()
+    assert pack(demo_db, out, "--quiet") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"person #{blocked.person_id}" in err
+    assert blocked.person.family_name not in err and "Traceback" not in err
+    assert "2 pack(s) before it were written complete" in err
+    assert not list(out.glob(".pack-*"))
+    with demo_db.session() as session:  # the two complete packs' calendars are recorded
+        recorded = [
+            p.person_id
+            for p in confirmed
+            if publications.last_publication(
+                session, delegation.id, publications.audience_key(person_id=p.person_id)
+            )
+        ]
+    assert recorded == [p.person_id for p in confirmed[:2]]

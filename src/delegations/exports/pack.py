@@ -35,6 +35,7 @@ short ``NAME what changed.pdf`` (``exports.changes``) and their e-mail opens wit
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -48,7 +49,7 @@ from typing import TYPE_CHECKING
 
 from delegations.exports.common import generated_at
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
-from delegations.files import atomic_write, one_sync
+from delegations.files import OutputError, atomic_write, one_sync, output_error
 from delegations.model.publications import person_audience
 
 if TYPE_CHECKING:
@@ -154,6 +155,16 @@ class PackResult:
         return [a.person_id for a in self.attendees if a.eml is not None and not a.has_email]
 
 
+class PackFailed(OutputError):
+    """A file of one attendee's pack could not be written; ``result`` lists the packs
+    written complete before it (their calendars are out: record them). The message
+    names the attendee by person number, never by name."""
+
+    def __init__(self, result: PackResult, message: str) -> None:
+        super().__init__(message)
+        self.result = result
+
+
 class PackCancelled(ExportCancelled):
     """The pack was cancelled between two steps; ``result`` lists what is complete."""
 
@@ -252,6 +263,24 @@ class Former:
     person: Person
     published: Mapping[str, PublishedEvent]
     changes: Sequence[str] = ()
+
+
+@contextmanager
+def _failing(result: PackResult, person_id: int) -> Iterator[None]:
+    """Turn a failure to write one attendee's files into ``PackFailed``: why, in one
+    line naming the person by number (file names hold their name)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+            why = "a file is where their folder or zip goes; move it away or choose another folder"
+        else:
+            why = str(output_error(exc, Path("-"))).removeprefix("cannot write -: ")
+        raise PackFailed(
+            result,
+            f"cannot write the pack of person #{person_id} in {result.folder}: {why}; "
+            f"{len(result.attendees)} pack(s) before it were written complete",
+        ) from None
 
 
 @contextmanager
@@ -405,7 +434,7 @@ def _write(
         calendar_name = f"{name} calendar.ics"
         changes_name = f"{name} what changed.pdf"
         inside = [itinerary_name, calendar_name] + ([changes_name] if changed else [])
-        with _staging(folder) as staging:
+        with _failing(result, person.id), _staging(folder) as staging:
             run_export("itinerary", delegation, staging / itinerary_name, personal)
             run_export("ical", delegation, staging / calendar_name, calendar)
             if changed:
@@ -448,7 +477,7 @@ def _write(
         name = safe_name(person.full_name, taken)
         calendar = replace(base, attendee_id=person.id, published=dict(gone.published))
         calendar_name = f"{name} calendar.ics"
-        with _staging(folder) as staging:
+        with _failing(result, person.id), _staging(folder) as staging:
             run_export("ical", delegation, staging / calendar_name, calendar)
             message = None
             if request.eml:

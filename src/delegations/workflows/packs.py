@@ -20,6 +20,7 @@ from delegations.exports.pack import (
     Former,
     Guard,
     PackCancelled,
+    PackFailed,
     PackRequest,
     PackResult,
     Step,
@@ -111,6 +112,10 @@ def write_packs(
         if record_now:
             run.recording = record(db, delegation_id, exc.result.calendars, at)
         raise PackRunCancelled(run) from None
+    except PackFailed as exc:  # the complete packs are out: their calendars count
+        if record_now:
+            record(db, delegation_id, exc.result.calendars, at)
+        raise
     run = PackRun(result, at)
     if record_now:
         run.recording = record(db, delegation_id, result.calendars, at)
