@@ -30,9 +30,9 @@ from delegations.services import operations as ops
 from delegations.services import publications, queries
 from delegations.services.history import perform
 from delegations.store import Database
+from ics_support import check_ics
 
 STAMP = datetime(2027, 5, 20, 8, 30, tzinfo=UTC)
-CHECK_ICS = Path("/work/shared/tools/check-ics")
 
 
 @pytest.fixture(autouse=True)
@@ -272,20 +272,6 @@ def test_safe_name_is_safe_everywhere(text: str) -> None:
 )
 def test_safe_name_examples(text: str, expected: str) -> None:
     assert safe_name(text) == expected
-
-
-def check_ics(new: Path, old: Path) -> None:
-    import shutil
-    import subprocess
-
-    tool = CHECK_ICS if CHECK_ICS.exists() else shutil.which("check-ics")
-    if tool is None:
-        pytest.skip("check-ics is not installed")
-    done = subprocess.run(
-        [str(tool), str(new), "--previous", str(old)], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "0 error(s), 0 warning(s)" in done.stdout, done.stdout
 
 
 def test_people_no_longer_attending_get_a_final_calendar_once(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -32,9 +30,9 @@ from delegations.services import operations as ops
 from delegations.services import publications, queries
 from delegations.services.history import History, perform
 from delegations.store import Database, migrations
+from ics_support import check_ics
 
 STAMP = datetime(2027, 5, 20, 8, 30, tzinfo=UTC)
-CHECK_ICS = Path("/work/shared/tools/check-ics")
 
 
 def delegation_id(db: Database) -> int:
@@ -72,21 +70,6 @@ def publish(
 def events(path: Path) -> dict[str, object]:
     calendar = Calendar.from_ical(path.read_bytes())
     return {str(e["UID"]).split("@")[0]: e for e in calendar.walk("VEVENT")}
-
-
-def check_ics(new: Path, old: Path) -> None:
-    """The shared checker finds no error and no warning in the update."""
-    tool = CHECK_ICS if CHECK_ICS.exists() else shutil.which("check-ics")
-    if tool is None:
-        pytest.skip("check-ics is not installed")
-    result = subprocess.run(
-        [str(tool), str(new), "--previous", str(old)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 error(s), 0 warning(s)" in result.stdout, result.stdout
 
 
 def subset_item(delegation: Delegation) -> tuple[AgendaItem, Participation]:

@@ -4,8 +4,6 @@ line does); other documents record nothing, and nothing goes on the undo stack."
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,8 +20,8 @@ from delegations.services.history import StorageError, perform
 from delegations.store import Database
 from delegations.ui.export_page import ExportPage
 from delegations.ui.main_window import MainWindow
+from ics_support import check_ics
 
-CHECK_ICS = Path("/work/shared/tools/check-ics")
 FIRST = datetime(2027, 5, 20, 8, 30, tzinfo=UTC)
 
 
@@ -68,21 +66,6 @@ def export(qtbot: QtBot, page: ExportPage, out: Path) -> dict[str, Any]:
     assert page.status.text() == f"Wrote {out}"
     calendar = Calendar.from_ical(out.read_bytes())
     return {str(e["UID"]).split("@")[0]: e for e in calendar.walk("VEVENT")}
-
-
-def check_ics(new: Path, old: Path) -> None:
-    """The shared checker finds no error and no warning in the update."""
-    tool = CHECK_ICS if CHECK_ICS.exists() else shutil.which("check-ics")
-    if tool is None:
-        pytest.skip("check-ics is not installed")
-    result = subprocess.run(
-        [str(tool), str(new), "--previous", str(old)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 error(s), 0 warning(s)" in result.stdout, result.stdout
 
 
 def cancelled_later(before: Any, after: Any) -> bool:
