@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from delegations.model import Delegation, PublishedEvent, count_of, fold, utc_no
 from delegations.services import ServiceError, checks, publications, queries
 from delegations.services.checks import Report
 from delegations.services.storage import Database, output_refusal
+from delegations.ui import prompts
 from delegations.ui.workers import Progress, Task
 
 KINDS = EXPORT_KINDS
@@ -161,7 +163,7 @@ class ExportPage(QWidget):
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
         self.choose_file: Callable[[str, str], str] = self._choose_file
         self.choose_logo: Callable[[str, str], str] = self._choose_logo
-        self.confirm: Callable[[str, str], bool] = confirm or self._ask
+        self.confirm: Callable[[str, str], bool] = confirm or partial(prompts.ask, self)
         self._typed: dict[str, str] = {}
         """The file name the user typed or chose, per document (kind key)."""
         self._layout_descriptions: dict[str, str] = {}
@@ -707,10 +709,6 @@ class ExportPage(QWidget):
                 f"No application could open the {what} {path}. Open it from your file "
                 "manager, or install an application for it."
             )
-
-    def _ask(self, title: str, text: str) -> bool:
-        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-        return QMessageBox.question(self, title, text, yes | no, no) == yes
 
     def wait(self, ms: int = 30000) -> None:
         """Wait for a running export (used when the window closes)."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parseaddr
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -61,6 +61,7 @@ from delegations.model import Delegation, count_of, fold, utc_now
 from delegations.services import ServiceError, publications, queries, sending
 from delegations.services.checks import Report
 from delegations.services.storage import Database, output_refusal
+from delegations.ui import prompts
 from delegations.ui.export_page import errors_question
 from delegations.ui.settings import Settings
 from delegations.ui.workers import Progress, Task
@@ -259,7 +260,7 @@ class PackPage(QWidget):
         self._request: _Request | None = None
         self._note = ""
         """Said after the run's result (the keyring did not keep the password)."""
-        self.confirm: Callable[[str, str], bool] = confirm or self._ask
+        self.confirm: Callable[[str, str], bool] = confirm or partial(prompts.ask, self)
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
         self.choose_folder: Callable[[str], str] = self._choose_folder
         self.ask_password: Callable[[sending.SmtpSettings], tuple[str, bool] | None] = lambda s: (
@@ -1012,10 +1013,6 @@ class PackPage(QWidget):
                 f"No application could open the folder {self.last_folder}. Open it from "
                 "your file manager."
             )
-
-    def _ask(self, title: str, text: str) -> bool:
-        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-        return QMessageBox.question(self, title, text, yes | no, no) == yes
 
     def wait(self, ms: int = 30000) -> None:
         """Stop and wait for a running pack or send (used when the window closes)."""
