@@ -737,3 +737,22 @@ def test_the_demo_delegation_exports_with_embedded_fonts_and_its_names(
         assert "Οικονομίδη" in text
     if kind in ("attendance", "passengers"):
         assert "Łódź Creative Hub" in text
+
+
+def test_the_what_changed_page_embeds_every_font(visit: Delegation, tmp_path: Path) -> None:
+    """Its bullets too: ReportLab's default bullet font is the unembedded Helvetica."""
+    from delegations.exports.changes import write_changes
+
+    attendee = next(p for p in visit.participations if p.confirmed)
+    out = write_changes(
+        visit,
+        attendee,
+        ["Moved: “Welcome”, now Thu 1 Jul 10:45–12:00.", "Cancelled: “Lunch”, Thu 1 Jul."],
+        tmp_path / "changes.pdf",
+        ExportOptions(generated_at=STAMP),
+    )
+    fonts = all_fonts(out)
+    assert fonts
+    for font in fonts:
+        base = str(font["/BaseFont"]).lstrip("/").split("+")[-1]
+        assert not any(base.startswith(name) for name in STANDARD_14), base

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spacer
 
+from delegations.exports.common import FONT
 from delegations.exports.itinerary import date_span, emergency_text
 from delegations.exports.options import ExportOptions
 from delegations.exports.pdfdoc import CANCELLED, build_pdf, styles, text
@@ -56,6 +57,7 @@ def write_changes(
             [ListItem(Paragraph(change_markup(c), sheet["body"]), leftIndent=12) for c in changes],
             bulletType="bullet",
             start="•",
+            bulletFontName=FONT,  # the default, Helvetica, would not be embedded
             leftIndent=12,
         ),
         Spacer(0, 6),
