@@ -14,6 +14,7 @@ from delegations.model.enums import (
     TravelMode,
 )
 from delegations.model.exchanges import DatabaseIdentity, Exchange
+from delegations.model.privacy import AuditEntry, Preference
 from delegations.model.publications import (
     DELEGATION_AUDIENCE,
     Publication,
@@ -40,6 +41,7 @@ from delegations.model.types import UTCDateTime, utc_now
 __all__ = [
     "DELEGATION_AUDIENCE",
     "AgendaItem",
+    "AuditEntry",
     "Base",
     "CheckSetting",
     "DatabaseIdentity",
@@ -55,6 +57,7 @@ __all__ = [
     "Participation",
     "ParticipationStatus",
     "Person",
+    "Preference",
     "Publication",
     "PublishedEvent",
     "Role",

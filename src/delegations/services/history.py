@@ -67,10 +67,16 @@ class Operation(Generic[T]):
         label: how the change reads after "Undo" ("add Julien Caron"), or a
             function of the session that says it (names read from the database).
         run: the change; returns a plain value (ids, counts), never a record.
+        action: what the audit log calls it (``import``, ``merge``, ``erase``,
+            ``purge``…); empty: each row's own change (create, update, delete).
+        undoable: False for a change that must not be taken back (an erasure):
+            ``History.run`` keeps no step for it.
     """
 
     label: Label
     run: Callable[[Session], T]
+    action: str = ""
+    undoable: bool = True
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from delegations.resources import migrations_dir
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 """The newest migration in db/versions; update it with every new migration."""
 
 

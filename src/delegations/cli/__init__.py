@@ -871,9 +871,10 @@ COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO], int]] = {
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
+    from delegations.cli.confirm import NotConfirmed
     from delegations.exports.options import ExportCancelled, ExportError
 
-    return (ServiceError, StoreError, ExportError, ExportCancelled, OSError, Refused)
+    return (ServiceError, StoreError, ExportError, ExportCancelled, OSError, Refused, NotConfirmed)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
