@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
         self.dialogs: list[RecordDialog] = []
         self.preferences_dialog: PreferencesDialog | None = None
         self.files = FileActions(self)
+        self.action_holders: list[object] = [self.files]
+        """Objects holding the slots of menu actions (``actions.MENUS`` keys), in order."""
         self.open_database = self.files.open_database
         self.offer_demo = self.files.offer_demo
         self.import_package = self.files.import_package
@@ -87,7 +89,8 @@ class MainWindow(QMainWindow):
             return None
         if key.startswith("go:"):
             return lambda: self.show_page(key[3:])
-        target = getattr(self.files, key, None) or getattr(self, key)
+        holder = next((h for h in self.action_holders if hasattr(h, key)), self)
+        target = getattr(holder, key)
         assert callable(target)
         return target
 
