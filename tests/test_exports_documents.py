@@ -83,6 +83,7 @@ class Builder:
         kw.setdefault("dietary_needs", "")
         kw.setdefault("accessibility_needs", "")
         kw.setdefault("job_title", "")
+        kw.setdefault("consent_data", True)
         return Person(
             id=next(self.ids),
             given_name=given,

@@ -267,7 +267,7 @@ def test_host_calendar_holds_only_its_items(demo: Delegation, tmp_path: Path) ->
 
 def test_organizer_falls_back(tmp_path: Path) -> None:
     sending = Organisation(name="Lille Métropole", email="info@lille.example")
-    lead = Person(given_name="Ann", family_name="Lee", email="")
+    lead = Person(given_name="Ann", family_name="Lee", email="", consent_data=True)
     delegation = Delegation(
         title="Study visit",
         timezone="Europe/Madrid",
@@ -277,6 +277,8 @@ def test_organizer_falls_back(tmp_path: Path) -> None:
     assert ical.organizer(delegation) == ical.Organizer("info@lille.example", "Lille Métropole")
     lead.email = "ann@lille.example"
     assert ical.organizer(delegation) == ical.Organizer("ann@lille.example", "Ann Lee")
+    lead.consent_data = False  # without consent, never her address
+    assert ical.organizer(delegation) == ical.Organizer("info@lille.example", "Lille Métropole")
     delegation.lead_officer = None
     sending.email = ""
     assert ical.organizer(delegation) == ical.Organizer(

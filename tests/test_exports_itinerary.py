@@ -142,7 +142,9 @@ def test_host_contacts_dress_code_and_wifi_are_given(demo_pdf: Path) -> None:
     text = " ".join(pages(demo_pdf))
     welcome = text[text.index("Welcome and cultural-industries policy") :][:900]
     assert "Host: Catalan Institute for Cultural Industries (ICEC) · +34 935 54 03 00" in welcome
-    assert "npuigdomenech@icec.example · +34 935 54 03 21" in welcome
+    # Núria Puigdomènech did not agree to data processing: name and role only.
+    assert "Núria Puigdomènech" in welcome
+    assert "npuigdomenech@icec.example" not in text and "+34 935 54 03 21" not in text
     dinner = text[text.index("Networking dinner with Barcelona hosts") :][:400]
     assert "Dress code: Smart casual" in dinner
     assert "Wi-Fi: BActiva-Visitors, password: creative2027" in text

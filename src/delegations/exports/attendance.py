@@ -39,6 +39,7 @@ from delegations.exports.common import (
     report,
     zone_label,
 )
+from delegations.exports.consent import email_of
 from delegations.exports.options import ExportError, ExportOptions
 from delegations.exports.pdfdoc import (
     ACCENT,
@@ -643,7 +644,7 @@ def person_cells(layout: Layout, participation: Participation, widths: list[floa
         lines(organisation.country if organisation is not None else "", room[3], FONT, 2),
     ]
     if layout.options.email_column:
-        cells.append(email_cell(layout, person.email, room[4]))
+        cells.append(email_cell(layout, email_of(person), room[4]))
     layout.cells[key] = cells
     return cells
 

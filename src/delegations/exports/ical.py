@@ -11,7 +11,8 @@ Every file is ``METHOD:PUBLISH`` with our PRODID and, per event, a UID made from
 the record's stable UUID (``{uuid}@delegations``), SEQUENCE from its revision (a
 cancelled record keeps its UID, says ``STATUS:CANCELLED`` and has a SEQUENCE of at
 least 1), DTSTAMP = the export's ``generated_at``, LAST-MODIFIED, an ORGANIZER (the
-lead officer, else the sending organisation, else ``noreply@delegations.invalid``)
+lead officer if they agreed to data processing, else the sending organisation, else
+``noreply@delegations.invalid``)
 and no ATTENDEE. Times are local with IANA TZIDs, each declared by a VTIMEZONE
 with yearly RRULEs (see ``vtimezone``). Same data and ``generated_at`` give the
 same bytes.
@@ -43,6 +44,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from delegations import __version__
 from delegations.exports.common import generated_at, report
+from delegations.exports.consent import email_of, phone_of
 from delegations.exports.options import ExportError, ExportOptions
 from delegations.files import atomic_write
 from delegations.model.enums import DelegationStatus, ItemStatus
@@ -296,10 +298,11 @@ def _participation(
 
 
 def organizer(delegation: Delegation) -> Organizer:
-    """The lead officer, else the sending organisation, else a no-reply address."""
+    """The lead officer (when they agreed to their e-mail being shown), else the
+    sending organisation, else a no-reply address."""
     lead = delegation.lead_officer
-    if lead is not None and lead.email:
-        return Organizer(lead.email, lead.full_name)
+    if lead is not None and email_of(lead):
+        return Organizer(email_of(lead), lead.full_name)
     sending = delegation.sending_organisation
     if sending is not None and sending.email:
         return Organizer(sending.email, sending.name)
@@ -471,7 +474,8 @@ def _organisation(organisation: Organisation) -> str:
 
 
 def _contact(person: Person) -> str:
-    details = [d for d in (person.job_title, person.email, person.phone) if d]
+    """Name (job title, e-mail, phone): e-mail and phone only with their consent."""
+    details = [d for d in (person.job_title, email_of(person), phone_of(person)) if d]
     return f"{person.full_name} ({', '.join(details)})" if details else person.full_name
 
 

@@ -67,6 +67,7 @@ from delegations.exports.common import (
     report,
     zone_label,
 )
+from delegations.exports.consent import email_of, emergency_line, phone_of
 from delegations.exports.options import ExportError, ExportOptions
 from delegations.exports.pdfdoc import (
     ACCENT,
@@ -146,7 +147,7 @@ def phone(value: str | None) -> str:
 
 def emergency_text(delegation: Delegation) -> str:
     """``In an emergency: Sophie Delacroix (lead officer): +33 6 …`` (empty if unknown)."""
-    line = delegation.emergency_line if delegation.emergency_contacts is not None else ""
+    line = emergency_line(delegation) if delegation.emergency_contacts is not None else ""
     return f"In an emergency: {line}" if line else ""
 
 
@@ -298,8 +299,8 @@ def overview(delegation: Delegation, sheet: Styles, options: ExportOptions) -> l
         facts.append(("Lead officer", person_line(delegation.lead_officer)))
     if clean(delegation.emergency_contacts):
         facts.append(("Emergency", text(clean(delegation.emergency_contacts))))
-    elif delegation.emergency_line:
-        facts.append(("Emergency", text(delegation.emergency_line)))
+    elif emergency_line(delegation):
+        facts.append(("Emergency", text(emergency_line(delegation))))
     if clean(delegation.dress_code):
         facts.append(("Dress code", text(clean(delegation.dress_code))))
     story.append(facts_table(facts, sheet, width))
@@ -613,15 +614,16 @@ def visit_offset_changes(delegation: Delegation) -> list[OffsetChange]:
 
 
 def person_line(person: Person) -> str:
-    """``<b>Name</b>, job title, Organisation · e-mail · phone`` as Paragraph markup."""
+    """``<b>Name</b>, job title, Organisation · e-mail · phone`` as Paragraph markup
+    (name and role only for a person without consent: ``exports.consent``)."""
     who = [f"<b>{text(person.full_name)}</b>"]
     if person.job_title:
         who.append(text(person.job_title))
     if person.organisation is not None:
         who.append(text(person.organisation.display_name))
-    reach = [text(v) for v in (person.email,) if v]
-    if clean(person.phone):
-        reach.append(phone(person.phone))
+    reach = [text(v) for v in (email_of(person),) if v]
+    if clean(phone_of(person)):
+        reach.append(phone(phone_of(person)))
     return ", ".join(who) + (" · " + " · ".join(reach) if reach else "")
 
 

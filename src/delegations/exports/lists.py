@@ -5,9 +5,11 @@
 * ``dietary``: people with dietary or accessibility needs and the items where food is
   served that they attend, then for each such item (``serves_food``: meals, dinners,
   receptions) the count per diet ("Vegetarian 3, Gluten-free 1, no special diet 30")
-  and the needs of the guests by name;
+  and the needs of the guests by name (a guest without consent to data processing is
+  counted but not named: "1 guest (not named: no consent)", see ``exports.consent``);
 * ``passengers``: per transfer, pick-up and drop-off places, company, vehicle and
-  driver's phone, then who is on board with phone and inbound and outbound journeys.
+  driver's phone, then who is on board with phone (with their consent) and inbound and
+  outbound journeys.
 
 Rooming and passenger lists name confirmed attendees only unless
 ``options.include_unconfirmed`` (then invited ones too, marked "invited – not
@@ -40,6 +42,7 @@ from reportlab.platypus import (
 )
 
 from delegations.exports.common import FONT_BOLD, format_time, local, report, zone_label
+from delegations.exports.consent import NOT_NAMED, named_with_needs, phone_of, unnamed
 from delegations.exports.kinds import LIST_KINDS
 from delegations.exports.options import ExportError, ExportOptions
 from delegations.exports.pdfdoc import (
@@ -172,8 +175,8 @@ def name_cell(participation: Participation, *, phone: bool = False) -> str:
     """``Family, Given``, the organisation, the phone if asked, and the mark of an invited
     attendee, one per line."""
     parts = [participation.person.sort_name, short_organisation(participation)]
-    if phone and field(participation.person.phone):
-        parts.append(f"Tel. {field(participation.person.phone)}")
+    if phone and field(phone_of(participation.person)):
+        parts.append(f"Tel. {field(phone_of(participation.person))}")
     if not participation.confirmed:
         parts.append(f"({INVITED})")
     return "\n".join(p for p in parts if p)
@@ -351,36 +354,57 @@ def needs_of(participation: Participation) -> tuple[str, str]:
     return person.dietary_needs.strip(), person.accessibility_needs.strip()
 
 
+def unnamed_groups(people: list[Participation]) -> list[tuple[list[Participation], str, str]]:
+    """The people without consent among ``people`` (all with needs), grouped by the same
+    needs (written with other capitals, accents or spaces: the same), in first-seen
+    order: (the group, its dietary needs, its accessibility needs)."""
+    groups: dict[tuple[str, str], list[Participation]] = {}
+    shown: dict[tuple[str, str], tuple[str, str]] = {}
+    for participation in people:
+        if named_with_needs(participation.person):
+            continue
+        diet, access = (" ".join(n.split()) for n in needs_of(participation))
+        key = (fold(diet), fold(access))
+        groups.setdefault(key, []).append(participation)
+        shown.setdefault(key, (diet, access))
+    return [(group, *shown[key]) for key, group in groups.items()]
+
+
 def dietary(delegation: Delegation, options: ExportOptions) -> Listing:
     """People with needs and where they eat, then each item serving food: the count per
     diet and the guests' needs by name. Counts include everyone expected (confirmed and
-    invited); the list says how many of them have not confirmed."""
+    invited); the list says how many of them have not confirmed. People without consent
+    to data processing are counted but not named: their needs are listed under
+    "N guests (not named: no consent)" (``exports.consent``)."""
     zone = delegation.timezone
     meals = live_items(delegation, serves_food)
     everyone = attending(delegation)
     people = [p for p in everyone if any(needs_of(p))]
     rows: list[Row] = []
     csv_rows: list[Row] = []
-    for number, participation in enumerate(people, start=1):
+
+    def where_of(attended: list[str]) -> str:
+        if len(attended) == len(meals) > 1:
+            return f"all {len(meals)} listed below"
+        return "\n".join(f"• {meal}" for meal in attended) or "none"
+
+    named = [p for p in people if named_with_needs(p.person)]
+    for number, participation in enumerate(named, start=1):
+        diet, access = needs_of(participation)
+        attended = [meal_label(m, zone) for m in meals if m.concerns(participation)]
+        rows.append([str(number), marked_name(participation), diet, access, where_of(attended)])
+    for group, diet, access in unnamed_groups(people):
+        attended = [meal_label(m, zone) for m in meals if any(m.concerns(p) for p in group)]
+        rows.append(["", unnamed(len(group)), diet, access, where_of(attended)])
+    for participation in people:
         person = participation.person
         diet, access = needs_of(participation)
         attended = [meal_label(m, zone) for m in meals if m.concerns(participation)]
-        if len(attended) == len(meals) > 1:
-            where = f"all {len(meals)} listed below"
+        if named_with_needs(person):
+            who = [person.family_name, person.given_name, organisation_of(participation)]
         else:
-            where = "\n".join(f"• {meal}" for meal in attended) or "none"
-        rows.append([str(number), marked_name(participation), diet, access, where])
-        csv_rows.append(
-            [
-                person.family_name,
-                person.given_name,
-                organisation_of(participation),
-                diet,
-                access,
-                "; ".join(attended),
-                status_of(participation),
-            ]
-        )
+            who = [f"({NOT_NAMED})", "", ""]
+        csv_rows.append([*who, diet, access, "; ".join(attended), status_of(participation)])
     header = ["No.", "Name", "Dietary needs", "Accessibility needs", "Where food is served"]
     widths = [9 * mm, 44 * mm, 36 * mm, 34 * mm, 0]
     summary = f"{len(people)} of {count_of(len(everyone), 'attendee')} have needs recorded"
@@ -462,7 +486,11 @@ def diet_counts(guests: list[Participation]) -> str:
 def meal_section(meal: AgendaItem, everyone: list[Participation], zone: str) -> Section:
     """One item where food is served: when, where, the count per diet, the guests' needs."""
     guests = [p for p in everyone if meal.concerns(p)]
-    rows: list[Row] = [[marked_name(p), *needs_of(p)] for p in guests if any(needs_of(p))]
+    needing = [p for p in guests if any(needs_of(p))]
+    rows: list[Row] = [
+        [marked_name(p), *needs_of(p)] for p in needing if named_with_needs(p.person)
+    ]
+    rows += [[unnamed(len(group)), diet, access] for group, diet, access in unnamed_groups(needing)]
     if not rows:
         rows = [["No special needs among the guests", "", ""]]
     lines = [f"{meal.kind.label} · {when(meal, zone)}", place(meal)]
@@ -567,7 +595,7 @@ def passengers(delegation: Delegation, options: ExportOptions) -> Listing:
                     person.family_name,
                     person.given_name,
                     organisation_of(participation),
-                    person.phone,
+                    phone_of(person),
                     venue_text(transfer.dropoff_venue),
                     field(transfer.transport_company),
                     field(transfer.vehicle),

@@ -1,7 +1,8 @@
 """The e-mail each attendee receives with their pack: a pure function of the model.
 
 ``attendee_message`` builds one RFC 5322 message (``email.message.EmailMessage``):
-from the lead officer (else the sending organisation), to the attendee, a plain-text
+from the lead officer (when they agreed to data processing; else the sending
+organisation: ``exports.consent``), to the attendee (their own address), a plain-text
 body (greeting, dates, what is attached, the emergency contact), the personal
 itinerary attached as ``application/pdf`` and the personal calendar as
 ``text/calendar; method=PUBLISH; charset=utf-8``. Written to a ``.eml`` file with

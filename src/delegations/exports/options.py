@@ -87,7 +87,8 @@ class ExportOptions:
         include_unconfirmed: badges, rooming and passenger lists also for attendees
             who have not confirmed (invited), marked as such; by default only
             confirmed attendees.
-        email_column: attendance sheets print each attendee's e-mail address.
+        email_column: attendance sheets print each attendee's e-mail address (of those
+            who agreed to data processing: ``exports.consent``).
         ways: how the group gets between venues (itineraries, programme).
         published: calendars: what this audience last received, by UID
             (``services.publications.last_published``). Events in it that the

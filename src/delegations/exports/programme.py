@@ -47,6 +47,7 @@ from delegations.exports.common import (
     offset_changes,
     report,
 )
+from delegations.exports.consent import phone_of
 from delegations.exports.options import ExportOptions
 from delegations.exports.pdfdoc import (
     ACCENT,
@@ -779,7 +780,8 @@ def details(item: AgendaItem, delegation: Delegation) -> list[str]:
     """Host and contacts with phones, dress code (when the item's differs), wifi."""
     lines: list[str] = []
     contacts = ", ".join(
-        text(f"{c.full_name} ({c.phone})" if c.phone else c.full_name) for c in item.host_contacts
+        text(f"{c.full_name} ({phone_of(c)})" if phone_of(c) else c.full_name)
+        for c in item.host_contacts
     )
     host = f"<b>Host:</b> {text(item.host.display_name)}" if item.host is not None else ""
     if contacts:

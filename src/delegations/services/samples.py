@@ -104,7 +104,8 @@ def large_visit(
         people.append(
             {"uuid": next(ids), "given_name": GIVEN[index], "family_name": FAMILY[-index - 1],
              "job_title": "Head of international relations", "organisation": host["uuid"],
-             "email": f"contact{index}@host{index}.example", "phone": f"+34 600 00 {index:02d} 11"}
+             "email": f"contact{index}@host{index}.example", "phone": f"+34 600 00 {index:02d} 11",
+             "consent_data": True}
         )  # fmt: skip
     hotel = {"uuid": next(ids), "name": "Hotel Ciutat Barcelona", "address": "Carrer de la Princesa, 35",
              "postcode": "08003", "city": "Barcelona", "country": "Spain", "latitude": 41.3856,
@@ -130,6 +131,7 @@ def large_visit(
             "email": f"attendee{number:02d}@cluster{number % 10}.example",
             "phone": f"+33 6 {number:02d} 12 34 56", "dietary_needs": DIETS[number % len(DIETS)],
             "accessibility_needs": "Wheelchair user" if number % 17 == 5 else "",
+            "consent_data": True,
         }  # fmt: skip
         people.append(person)
         status = "declined" if number % 20 == 19 else "invited" if number % 10 == 7 else "confirmed"
