@@ -105,6 +105,7 @@ def main() -> None:
     if args.merge:
         merging()
         merging_in_database()
+        auditing()
         return
     folder = Path(tempfile.mkdtemp(prefix="bench-store-"))
     path = args.keep or folder / "bench.db"
@@ -355,6 +356,56 @@ def merging_in_database(runs: int = 3) -> None:
     print(f"merge import, preview + write: {ms(totals)}")
     print(f"plain overwriting import of the same package (today's): {ms(baseline)}; ratio median "
           f"{statistics.median(totals) / statistics.median(baseline):.1f}")  # fmt: skip
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def auditing(runs: int = 3) -> None:
+    """The cost of the audit log (issue 15) on the largest write: a package of 200
+    attendees and 300 items imported into an empty database in one operation, with its
+    audit entries (one per row, written with one ``executemany`` in the same
+    transaction) and without them (``audit.note_rows`` replaced by a no-op)."""
+    import shutil
+    import statistics
+
+    from delegations.services import audit, history, samples
+    from delegations.services.history import Operation, perform
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-audit-"))
+    document = samples.large_visit(attendees=200, items=300, days=5)
+    template = folder / "template.db"
+    Database.open(template).close()
+    real = audit.note_rows
+
+    def one(n: int, audited: bool) -> tuple[float, int]:
+        from delegations.services import package
+
+        path = folder / f"run-{n}.db"
+        shutil.copyfile(template, path)
+        db = Database.open(path)
+        history.audit.note_rows = real if audited else (lambda *a, **k: 0)  # type: ignore[assignment]
+        try:
+            t0 = time.perf_counter()
+            perform(db, Operation("import", lambda s: package.import_document(s, document).id))
+            took = time.perf_counter() - t0
+        finally:
+            history.audit.note_rows = real  # type: ignore[assignment]
+        with db.session() as session:
+            entries = len(audit.entries(session))
+        db.close()
+        return took, entries
+
+    one(0, True), one(1, False)  # warm-up
+    with_audit, without, count = [], [], 0
+    for n in range(runs):
+        order = (True, False) if n % 2 == 0 else (False, True)
+        for audited in order:
+            took, entries = one(10 + 2 * n + audited, audited)
+            (with_audit if audited else without).append(took)
+            count = max(count, entries)
+    ms = lambda v: f"min {min(v) * 1000:.0f} ms, median {statistics.median(v) * 1000:.0f} ms"  # noqa: E731
+    print(f"package import with the audit log ({count} entries): {ms(with_audit)}")
+    print(f"package import without the audit log: {ms(without)}; ratio median "
+          f"{statistics.median(with_audit) / statistics.median(without):.2f}")  # fmt: skip
     shutil.rmtree(folder, ignore_errors=True)
 
 

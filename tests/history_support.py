@@ -12,7 +12,8 @@ Dump = dict[str, list[tuple[Any, ...]]]
 
 
 def dump(path: Path) -> Dump:
-    """Every row of every application table, sorted, bookkeeping columns left out.
+    """Every row of every application table (the audit log aside), sorted, bookkeeping
+    columns left out.
 
     ``updated_at`` and ``revision`` say when and how often a row changed; undo
     moves them forward on purpose (calendar clients need a higher SEQUENCE),
@@ -25,7 +26,9 @@ def dump(path: Path) -> Dump:
             for (name,) in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
             )
-            if not name.startswith("sqlite_") and name != "alembic_version"
+            # The audit log only grows (an undo writes entries of its own): not data
+            # that undo restores.
+            if not name.startswith("sqlite_") and name not in ("alembic_version", "audit_entry")
         ]
         out: Dump = {}
         for table in tables:

@@ -201,6 +201,7 @@ def test_a_full_disk_fails_in_one_line_and_keeps_the_earlier_file(
     out = work / "out" / name
     out.parent.mkdir()
     out.write_bytes(b"the earlier file")
+    assert run("--db", "t.db", "backup")[0] == 0  # the day's backup: only the output fails
     monkeypatch.setattr(os, "fsync", full_disk)
     code, said = run("--db", "t.db", *command, "--out", str(out))
     assert code == 1 and said == ""
@@ -220,6 +221,7 @@ def test_a_folder_without_write_permission_fails_in_one_line(
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(work / "locked"))
 
     (work / "locked").mkdir()
+    assert run("--db", "t.db", "backup")[0] == 0  # the day's backup: only the output fails
     monkeypatch.setattr(files.tempfile, "mkstemp", denied)
     for command in (EXPORT_CSV, EXPORT_PACKAGE, BACKUP):
         assert run("--db", "t.db", *command, "--out", "locked/x.out")[0] == 1

@@ -203,6 +203,7 @@ def test_bad_requests_exit_1_with_one_line_and_write_nothing(
 def test_cancel_leaves_complete_packs_only(demo_db: Database, tmp_path: Path) -> None:
     delegation = load(demo_db)
     calls = 0
+    out = tmp_path / "pack"  # not beside the database (and its backups folder)
 
     def progress(done: int, total: int, what: str) -> None:
         nonlocal calls
@@ -213,18 +214,18 @@ def test_cancel_leaves_complete_packs_only(demo_db: Database, tmp_path: Path) ->
     with pytest.raises(PackCancelled) as caught:
         write_pack(
             delegation,
-            tmp_path,
+            out,
             PackRequest(options=ExportOptions(generated_at=STAMP)),
             progress=progress,
         )
     result = caught.value.result
     assert len(result.attendees) == 2
     assert set(result.calendars) == {f"person:{a.person_id}" for a in result.attendees}
-    folders = [p for p in tmp_path.iterdir() if p.is_dir()]
+    folders = [p for p in out.iterdir() if p.is_dir()]
     assert sorted(f.name for f in folders) == sorted(a.name for a in result.attendees)
     for folder in folders:
         assert len(list(folder.iterdir())) == 2
-    assert not list(tmp_path.glob(".pack-*"))
+    assert not list(out.glob(".pack-*"))
 
 
 def test_drafts_refuse_foreign_and_duplicate_files(demo_db: Database, tmp_path: Path) -> None:

@@ -69,7 +69,10 @@ def test_older_database_is_copied_aside_before_upgrading(
     reopened = Database.open(path)
     assert upgraded == ["head"]
     copy = reopened.pre_migration_backup
-    assert copy is not None and copy.exists() and "before-0099" in copy.name
+    # In the private backups folder beside the database, named for its reason.
+    assert copy is not None and copy.exists() and copy.name.endswith("-migration.sqlite")
+    assert copy.parent == path.resolve().with_name("old.db.backups")
+    assert not list(tmp_path.glob("*.bak"))
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT count(*) FROM agenda_item").fetchone()[0] == 14
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == current

@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 from delegations import __version__
+from delegations.cli.backups import add_backup_parsers, cmd_backup, cmd_backups
+from delegations.cli.people_data import add_person_parsers, cmd_person
+from delegations.cli.privacy import add_erase_parser, add_privacy_parsers, privacy_command
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, KINDS
 
 if TYPE_CHECKING:
@@ -120,8 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text", help="output")
     where = sub.add_parser("where", help="print the database path in use")
     where.set_defaults(no_db=True)
-    backup = sub.add_parser("backup", help="write a consistent copy of the database")
-    backup.add_argument("--out", required=True, metavar="FILE", help="the copy to write")
+    add_backup_parsers(sub)
 
     imp = sub.add_parser("import", help="import data")
     imp_sub = imp.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=Parser)
@@ -241,6 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write nothing when the plan check finds an error (see: delegations check)",
     )
     _add_pack_parser(sub)
+    from delegations.cli.audit import add_audit_parsers
+
+    add_audit_parsers(sub)
+    add_privacy_parsers(sub)
+    person_commands = add_person_parsers(sub)  # the `person` group: export here, erase added
+    add_erase_parser(person_commands)
     return parser
 
 
@@ -443,14 +451,6 @@ def cmd_where(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    from delegations.store.outputs import check_output
-
-    target = db.backup(check_output(Path(args.out), db.path, name=f"--out {args.out}"))
-    out.write(f"Backed up {db.path} to {target}\n")
-    return 0
-
-
 def cmd_import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     if args.what == "people":
         return cmd_import_people(db, args, out)
@@ -638,6 +638,7 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             exchange.write_package(db, ref.id, target)
             out.write(f"Wrote {target}\n")
             _warn(warning)
+            _warn(_exported(db, "package", ref.id))
             return 0
         attendee = queries.find_person(session, args.attendee).id if args.attendee else None
         host = queries.find_organisation(session, args.host).id if args.host else None
@@ -672,11 +673,27 @@ def cmd_export(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     if args.kind == "badges" and not args.calibration:
         _badge_warnings(delegation, options, strict=args.strict)
     written = run_export(args.kind, delegation, target, options)
+    _warn(_exported(db, args.kind, ref.id, delegation, attendee))
     if audience is not None:
         _record_publication(db, ref.id, audience, delegation, options)
     out.write(f"Wrote {written}\n")
     _warn(warning)
     return 0
+
+
+def _exported(
+    db: Database,
+    kind: str,
+    delegation_id: int | None,
+    delegation: Delegation | None = None,
+    attendee: int | None = None,
+) -> str | None:
+    """Record a written export in the audit log (``services.audit.exported``); why
+    not, as a warning: the file is written all the same."""
+    from delegations.services import audit
+
+    ids = audit.attendee_ids(delegation, [attendee]) if delegation is not None else []
+    return audit.exported(db, kind, delegation_id, ids)
 
 
 def _last_publication(
@@ -784,6 +801,7 @@ def cmd_pack(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     if changed:
         line += f"; {count_of(changed, 'attendee')} with changes since their last pack"
     out.write(line + "\n")
+    _warn(run.audit)
     if result.missing_email:
         ids = ", ".join(f"#{i}" for i in result.missing_email)
         _warn(f"no e-mail address for person {ids}: their draft has no recipient")
@@ -843,6 +861,7 @@ def cmd_export_people(db: Database, args: argparse.Namespace, out: TextIO) -> in
         delegation_id = queries.find_delegation(session, wanted).id if wanted else None
         written = export_people(session, target, delegation_id)
     out.write(f"Wrote {written}\n")
+    _warn(_exported(db, "people", delegation_id))
     return 0
 
 
@@ -858,15 +877,25 @@ def cmd_gui(db_path: Path) -> int:
     return run(db_path)
 
 
+def _audit_command(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from delegations.cli.audit import cmd_audit
+
+    return cmd_audit(db, args, out)
+
+
 COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO], int]] = {
     "demo": cmd_demo,
     "list": cmd_list,
     "show": cmd_show,
     "check": cmd_check,
     "backup": cmd_backup,
+    "backups": cmd_backups,
     "import": cmd_import,
     "export": cmd_export,
     "pack": cmd_pack,
+    "audit": _audit_command,
+    "privacy": privacy_command,
+    "person": cmd_person,
 }
 
 
@@ -886,10 +915,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         if command == "where":
             return cmd_where(args, out)
+        if getattr(args, "without_db", None) is not None:  # restore: the file may be damaged
+            return int(args.without_db(args, out))
         db_path = resolve_db_path(args.db)
         if command == "gui":
             return cmd_gui(db_path)
         db = Database.open(db_path)
+        _warn(db.backup_warning)
         try:
             return COMMANDS[command](db, args, out)
         finally:

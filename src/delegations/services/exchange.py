@@ -303,7 +303,7 @@ def apply_import(
         )
         return int(delegation.id), str(delegation.title)
 
-    return Operation(f"import {name}", run)
+    return Operation(f"import {name}", run, action="merge" if plan.merge is not None else "import")
 
 
 def write_package(db: Database, delegation_id: int, out: Path) -> Path:

@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from delegations.model import AgendaItem, Participation
+from delegations.services import audit
 from delegations.services.changes import (
     AGENDA_ITEM,
     DELEGATION,
@@ -199,10 +200,6 @@ def _delegations(
     return out
 
 
-def _changes(session: Session, rows: list[RowChange], shapes: Mapping[str, TableShape]) -> Changes:
-    return summarize(rows, shapes, _delegations(session, rows, shapes))
-
-
 _VERSION_SOURCES = (
     # (kind, SQL giving the delegations that show a record of that kind in their documents)
     (
@@ -271,8 +268,12 @@ def _run(db: Database, operation: Operation[T]) -> tuple[Outcome[T], tuple[RowCh
             result = operation.run(session)
             session.flush()
             rows = net_rows(captured, log.shapes)
-        changes = _changes(session, rows, log.shapes)
+        owners = _delegations(session, rows, log.shapes)
+        changes = summarize(rows, log.shapes, owners)
         _raise_versions(session, changes)
+        # The audit log, in the same transaction: the rows' tables, ids and the names
+        # of the fields written (never values); not recorded, so undo keeps it.
+        audit.note_rows(_execute(session), rows, log.shapes, operation.action, owners)
     return Outcome(result, changes, label), tuple(rows)
 
 
@@ -327,12 +328,35 @@ class History:
         """Do ``operation`` and keep it for undo (unless it changed nothing)."""
         with self._lock:
             outcome, rows = _run(self.db, operation)
-            if rows:
+            if rows and operation.undoable:
                 self._done.append(Step(outcome.label, rows, outcome.changes))
                 del self._done[: -self.limit]
                 self._undone.clear()
                 self.revision += 1
+            elif rows:
+                # Not undoable (an erasure): no step keeps its rows; what was undone
+                # cannot be redone over it.
+                self._undone.clear()
+                self.revision += 1
             return outcome
+
+    def forgettable(self, touches: Callable[[Step], bool]) -> int:
+        """How many steps ``forget(touches)`` would drop (nothing changed)."""
+        with self._lock:
+            newest = max((i for i, s in enumerate(self._done) if touches(s)), default=-1)
+            return newest + 1 + len(self._undone)
+
+    def forget(self, touches: Callable[[Step], bool]) -> int:
+        """Drop the steps that ``touches`` (an erased person's rows), every older step
+        (undo goes back in order) and the redo steps; returns how many were dropped."""
+        with self._lock:
+            newest = max((i for i, s in enumerate(self._done) if touches(s)), default=-1)
+            dropped = newest + 1 + len(self._undone)
+            del self._done[: newest + 1]
+            self._undone.clear()
+            if dropped:
+                self.revision += 1
+            return dropped
 
     def undo(self) -> Changes:
         """Take back the last step; returns what changed (nothing if there is no step)."""
@@ -365,8 +389,10 @@ class History:
                 with log.capture() as captured:
                     apply_rows(_execute(session), log.shapes, step.rows, backwards)
                     rows = net_rows(captured, log.shapes)
-                changes = _changes(session, rows, log.shapes)
+                owners = _delegations(session, rows, log.shapes)
+                changes = summarize(rows, log.shapes, owners)
                 _raise_versions(session, changes)
+                audit.note_rows(_execute(session), rows, log.shapes, verb, owners)
                 return changes
         except _Conflict:
             self.clear()

@@ -316,7 +316,7 @@ def import_package(path: Path) -> Operation[tuple[int, str]]:
         delegation = package.import_package(session, path)
         return int(delegation.id), str(delegation.title)
 
-    return Operation(f"import {path.name}", run)
+    return Operation(f"import {path.name}", run, action="import")
 
 
 def import_document(document: Mapping[str, Any], name: str) -> Operation[tuple[int, str]]:
@@ -327,7 +327,7 @@ def import_document(document: Mapping[str, Any], name: str) -> Operation[tuple[i
         delegation = package.import_document(session, dict(document))
         return int(delegation.id), str(delegation.title)
 
-    return Operation(f"import {name}", run)
+    return Operation(f"import {name}", run, action="import")
 
 
 def load_demo() -> Operation[int]:

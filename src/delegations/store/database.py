@@ -8,9 +8,9 @@ data as it was.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from delegations.store import changelog, migrations
+from delegations.store import backups, changelog, migrations
 from delegations.store.backup import backup_copy
 from delegations.store.errors import DatabaseDamaged, DatabaseLocked, DatabaseTooNew, StoreError
 from delegations.store.inspection import FileState, damaged_message, inspect_file
@@ -128,12 +128,21 @@ class Database:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.pre_migration_backup: Path | None = None
+        """The copy made before upgrading the schema (in the backups folder), if any."""
+        self.daily_backup: Path | None = None
+        """The automatic daily backup made on opening, if one was due."""
+        self.backup_warning: str | None = None
+        """One line: why the daily backup could not be made (the open went on)."""
 
     @classmethod
     def open(
         cls, path: str | Path, *, migrate: bool = True, busy_ms: int | None = None
     ) -> Database:
         """Open (creating if needed) and migrate the database at ``path``.
+
+        A database that held data is first backed up into its backups folder before
+        a schema upgrade (``pre_migration_backup``), and once a day (``daily_backup``;
+        when that fails the opening goes on and ``backup_warning`` says why).
 
         Raises:
             DatabaseTooNew: the file's schema is newer than this application.
@@ -163,7 +172,25 @@ class Database:
         except DatabaseError:
             engine.dispose()
             raise DatabaseDamaged(damaged_message(path)) from None
+        if migrate and state.exists and state.revision is not None:
+            db._daily_backup()
         return db
+
+    def _daily_backup(self) -> None:
+        """The day's first opening of a database that held data: a ``daily`` backup.
+
+        It never fails the opening: ``backup_warning`` says why it could not be made.
+        """
+        try:
+            if backups.daily_due(self.path):
+                self.daily_backup = backups.make_backup(self.path, "daily")
+                # The copy read the file through a read-only connection, which cannot
+                # remove the -wal and -shm it made: a connection of ours will, on close.
+                with self.engine.connect():
+                    pass
+        except (OSError, StoreError, sqlite3.Error) as exc:
+            text = " ".join(str(exc).split()) or type(exc).__name__
+            self.backup_warning = f"no automatic backup was made today: {text}"
 
     def _migrate(self, state: FileState) -> None:
         current = state.revision
@@ -171,9 +198,8 @@ class Database:
         if current == head:
             return
         if current is not None:
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-            aside = self.path.with_name(f"{self.path.name}.before-{head}-{stamp}.bak")
-            self.pre_migration_backup = backup_copy(self.path, aside)
+            # Refuses to go on (OutputError) when the copy cannot be made.
+            self.pre_migration_backup = backups.make_backup(self.path, "migration")
         with self.engine.connect() as conn:
             # Tables are rebuilt during upgrades: with foreign keys enforced,
             # dropping an old table would cascade into the rows that refer to it.

@@ -9,6 +9,7 @@ the schema revision. Only a file that passes is opened for writing.
 
 from __future__ import annotations
 
+import shlex
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,15 +47,32 @@ def latest_backup(path: Path) -> Path | None:
     return max(found, key=lambda p: p.stat().st_mtime, default=None)
 
 
+def restore_advice(path: Path) -> str | None:
+    """How to restore the latest good automatic backup of ``path``; None without one."""
+    from delegations.store.backups import latest_good_backup
+
+    good = latest_good_backup(path)
+    if good is None:
+        return None
+    made = good.made_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    return (
+        f"the latest good backup is {good.path} (made {made}); restore it with "
+        f"File ▸ Restore from backup… or: delegations --db {shlex.quote(str(path))} "
+        "restore --latest (the damaged file is kept)"
+    )
+
+
 def damaged_message(path: Path) -> str:
     """What to say about a damaged file, naming the backup to restore."""
-    backup = latest_backup(path)
-    advice = (
-        f"the latest backup is {backup}; copy it over the damaged file (keep the damaged "
-        "file aside) to go on"
-        if backup is not None
-        else "restore it from a backup; no backup was found beside it"
-    )
+    advice = restore_advice(path)
+    if advice is None:
+        backup = latest_backup(path)
+        advice = (
+            f"the latest backup is {backup}; copy it over the damaged file (keep the damaged "
+            "file aside) to go on"
+            if backup is not None
+            else "restore it from a backup; no backup was found beside it"
+        )
     return f"{path} is damaged (SQLite's integrity check failed): {advice}."
 
 
@@ -79,7 +97,11 @@ def inspect_file(path: Path) -> FileState:
     if not header:
         return FileState(False)
     if header != SQLITE_HEADER:
-        raise DatabaseCorrupt(f"{path} is not a Delegations database (not an SQLite file)")
+        advice = restore_advice(path)
+        raise DatabaseCorrupt(
+            f"{path} is not a Delegations database (not an SQLite file)"
+            + (f": {advice}." if advice else "")
+        )
     busy = path.with_name(path.name + "-wal").exists()
     uri = path.as_uri() + ("?mode=ro" if busy else "?mode=ro&immutable=1")
     try:

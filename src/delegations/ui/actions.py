@@ -64,7 +64,9 @@ MENUS: Mapping[str, tuple[ActionSpec, ...]] = {
             "import people from a spreadsheet (CSV, Excel, OpenDocument)",
         ),
         ActionSpec("export_people_dialog", "Expor&t people…"),
+        ActionSpec("backup_now", "Bac&k up now"),
         ActionSpec("backup_dialog", "&Back up database…"),
+        ActionSpec("restore_dialog", "Re&store from backup…"),
         SEPARATOR,
         ActionSpec("close", "&Quit", (QKeySequence.StandardKey.Quit,)),
     ),
@@ -93,6 +95,18 @@ MENUS: Mapping[str, tuple[ActionSpec, ...]] = {
         *_TABS,
         SEPARATOR,
         ActionSpec("show_exports", "&Export…", ("Ctrl+E",), "export documents and calendars"),
+    ),
+    "P&rivacy": (
+        ActionSpec("export_personal_data", "E&xport personal data…"),
+        ActionSpec("erase_person", "&Erase person…"),
+        ActionSpec("remove_old_data", "&Remove old sensitive data…"),
+        SEPARATOR,
+        ActionSpec(
+            "show_audit_log",
+            "&Audit log…",
+            ("Ctrl+Shift+L",),
+            "the audit log: what was done to which records (never the values)",
+        ),
     ),
     "&Help": (
         ActionSpec("show_shortcuts", "&Keyboard shortcuts", ("F1",)),

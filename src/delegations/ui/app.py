@@ -26,7 +26,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from delegations.services.history import failure_message
-from delegations.services.storage import ENV_DB, Database, StoreError, default_db_path
+from delegations.services.storage import ENV_DB, Database, default_db_path
+from delegations.ui.backups import open_or_recover
 from delegations.ui.main_window import MainWindow
 from delegations.ui.settings import APPLICATION, ORGANISATION, Settings
 
@@ -70,10 +71,9 @@ def run(db_path: Path) -> int:
     app = make_application()
     settings = Settings()
     path = choose_database(db_path, settings)
-    try:
-        db = Database.open(path)
-    except StoreError as exc:
-        QMessageBox.critical(None, "Cannot open the database", str(exc))
+    # A damaged file: the message offers to restore the latest good backup.
+    db = open_or_recover(path)
+    if db is None:
         return 1
     settings.remember_database(db.path)
     window = build_window(db, settings)

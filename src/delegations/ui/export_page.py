@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, EXPORT_KINDS, ExportKind
 from delegations.exports.options import ExportCancelled, ExportError, ExportOptions
 from delegations.model import Delegation, PublishedEvent, count_of, fold, utc_now
-from delegations.services import ServiceError, checks, publications, queries
+from delegations.services import ServiceError, audit, checks, publications, queries
 from delegations.services.checks import Report
 from delegations.services.storage import Database, output_refusal
 from delegations.ui import prompts
@@ -70,6 +70,8 @@ class Written:
     path: Path
     audience: str | None = None
     warning: str = ""
+    audit: str = ""
+    """Why the export could not be recorded in the audit log (empty: it was)."""
 
 
 def badge_warnings(delegation: Delegation, options: ExportOptions) -> list[str]:
@@ -586,10 +588,12 @@ class ExportPage(QWidget):
             if audience is not None:
                 chosen = replace(chosen, published=published, generated_at=utc_now())
             path = run_export(kind, delegation, out, chosen)
+            who = audit.attendee_ids(delegation, [options.attendee_id])
+            audited = audit.exported(db, kind, delegation_id, who) or ""
             if audience is None:
-                return Written(path)
+                return Written(path, audit=audited)
             warning = record_publication(db, delegation_id, audience, delegation, chosen)
-            return Written(path, audience, warning)
+            return Written(path, audience, warning, audited)
 
         self.task = Task(
             work, cancel_error=ExportCancelled, expected=(ExportError, ServiceError, OSError)
@@ -630,6 +634,8 @@ class ExportPage(QWidget):
             self.status.setText(f"Wrote {self.last_written}, but {result.warning}.")
         else:
             self.status.setText(f"Wrote {self.last_written}")
+        if result.audit:
+            self.status.setText(f"{self.status.text()} Note: {result.audit}.")
         self.open_file_button.show()
         self.open_folder_button.show()
         self.folder_used.emit(self.last_written.parent)

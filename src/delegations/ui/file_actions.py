@@ -14,7 +14,7 @@ from delegations.services import operations as ops
 from delegations.services.history import Operation, Outcome
 from delegations.services.storage import Database, StoreError, output_refusal
 from delegations.ui.merge_dialog import plural
-from delegations.ui.workers import Progress, Task
+from delegations.ui.workers import Progress, Task, Tasks
 
 if TYPE_CHECKING:
     from delegations.services.exchange import ImportPlan, Side
@@ -35,7 +35,7 @@ class FileActions:
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        self.tasks: list[Task] = []
+        self.tasks = Tasks(lambda title, text: window.inform(title, text))
         self.wizard: ImportWizard | None = None
         self.merge_dialog: MergeDialog | None = None
 
@@ -229,7 +229,7 @@ class FileActions:
             w.open_delegation(delegation_id)
 
         return self.window.runner.run_in_background(
-            Operation(applying.label, run), f"Importing {path.name}…", done
+            Operation(applying.label, run, action=applying.action), f"Importing {path.name}…", done
         )
 
     def export_package_dialog(self) -> None:
@@ -248,14 +248,21 @@ class FileActions:
     def export_package(self, delegation_id: int, path: Path) -> Task:
         db = self.window.db
 
+        notes: list[str] = []  # why the export is not in the audit log
+
         def work(progress: Progress) -> Path:
-            from delegations.services import exchange
+            from delegations.services import audit, exchange
 
             # Refuses (OutputRefused, shown by ``_task``) to write over the database;
             # remembers the package as the base of the next exchange.
-            return exchange.write_package(db, delegation_id, path)
+            written = exchange.write_package(db, delegation_id, path)
+            notes.append(audit.exported(db, "package", delegation_id) or "")
+            return written
 
-        return self._task(work, lambda p: f"Wrote {p}", "Cannot export the package", path)
+        def said(written: Path) -> str:
+            return f"Wrote {written}" + "".join(f"; note: {n}" for n in notes if n)
+
+        return self._task(work, said, "Cannot export the package", path)
 
     # people -----------------------------------------------------------------------
     def import_people_dialog(
@@ -321,32 +328,22 @@ class FileActions:
     def export_people(self, path: Path, delegation_id: int | None = None) -> Task:
         db = self.window.db
 
+        notes: list[str] = []  # why the export is not in the audit log
+
         def work(progress: Progress) -> Path:
+            from delegations.services import audit
             from delegations.services.spreadsheets.people_export import export_people
 
             with db.session() as session:
-                return export_people(session, path, delegation_id)
+                written = export_people(session, path, delegation_id)
+            notes.append(audit.exported(db, "people", delegation_id) or "")
+            return written
 
         def said(written: Path) -> str:
             self.window.settings.set_export_folder(written.parent)
-            return f"Wrote {written}"
+            return f"Wrote {written}" + "".join(f"; note: {n}" for n in notes if n)
 
         return self._task(work, said, "Cannot export people", path)
-
-    def backup_dialog(self) -> None:
-        w = self.window
-        path = w.choose_file(
-            "Back up database", str(w.db.path.with_suffix(".backup.db")), "Databases (*.db)", True
-        )
-        if path:
-            try:
-                # Refuses the database itself (OutputRefused, a StoreError) and folders;
-                # a failure (OutputError) leaves nothing behind.
-                written = w.db.backup(Path(path))
-            except (OSError, StoreError) as exc:
-                w.inform("Cannot back up the database", str(exc))
-                return
-            w.statusBar().showMessage(f"Backed up to {written}", 8000)
 
     # tasks ------------------------------------------------------------------------
     def _task(
@@ -358,26 +355,17 @@ class FileActions:
     ) -> Task:
         w = self.window
         task = Task(work, expected=(OSError, *_service_errors()), parent=w)
-        task.succeeded.connect(lambda written: w.statusBar().showMessage(said(written), 8000))
-        task.failed.connect(lambda message: w.inform(failure, message))
-        task.finished.connect(lambda: self._done(task))
-        self.tasks.append(task)
         w.statusBar().showMessage(f"Writing {path.name}…")
-        task.start()
-        return task
-
-    def _done(self, task: Task) -> None:
-        if task in self.tasks:
-            self.tasks.remove(task)
-        task.deleteLater()
+        return self.tasks.start(
+            task, lambda written: w.statusBar().showMessage(said(written), 8000), failure
+        )
 
     def wait(self) -> None:
         if self.wizard is not None:
             self.wizard.done(0)  # stops and waits for its reading or preview
         if self.merge_dialog is not None:
             self.merge_dialog.done(0)  # nothing written
-        for task in list(self.tasks):
-            task.wait(60000)
+        self.tasks.wait()
         self.window.runner.wait()
 
 

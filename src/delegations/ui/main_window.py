@@ -17,11 +17,14 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
 from delegations.services.storage import Database
 from delegations.ui import actions, prompts
+from delegations.ui.audit_view import AuditActions
+from delegations.ui.backups import BackupActions
 from delegations.ui.delegation_workspace import DelegationWorkspace
 from delegations.ui.file_actions import FileActions
 from delegations.ui.forms import RecordDialog
 from delegations.ui.navigator import Navigator
 from delegations.ui.preferences import PreferencesDialog
+from delegations.ui.privacy import PrivacyActions
 from delegations.ui.runner import ChangeEvent, Runner
 from delegations.ui.settings import Settings, fit_to_screen
 
@@ -63,6 +66,9 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self)
         self.action_holders: list[object] = [self.files]
         """Objects holding the slots of menu actions (``actions.MENUS`` keys), in order."""
+        self.action_holders.append(BackupActions(self))
+        self.action_holders.append(AuditActions(self))
+        self.action_holders.append(PrivacyActions(self))
         self.open_database = self.files.open_database
         self.offer_demo = self.files.offer_demo
         self.import_package = self.files.import_package

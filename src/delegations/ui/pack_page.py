@@ -135,6 +135,8 @@ class Outcome:
 
     result: Any = None
     recording: str | None = None
+    audit: str | None = None
+    """Why the packs' export could not be recorded in the audit log (None: it was)."""
     pack_id: str = ""
     messages: int = 0
     report: sending.SendReport | None = None
@@ -894,6 +896,8 @@ class PackPage(QWidget):
             lines.append("Cancelled: no attendee pack was written.")
         if outcome.recording:
             lines.append(outcome.recording)
+        if outcome.audit:
+            lines.append(f"Note: {outcome.audit}.")
         if self._mode == "send":
             lines.extend(self._send_lines(outcome, request, cancelled))
         if self._note:
@@ -1071,6 +1075,7 @@ def write(
         outcome.result, outcome.calendars = run.result, run.result.calendars
         outcome.audiences = {a.key: person_audience(a.person_id) for a in run.result.attendees}
         outcome.recording = run.recording
+        outcome.audit = run.audit
 
     try:
         run = write_packs(

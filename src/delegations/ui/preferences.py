@@ -10,11 +10,18 @@ when sending); what is typed is then used only to test the connection.
 "Test connection" runs ``sending.check_connection`` on a worker thread, so the
 window stays responsive however long the server takes to answer. OK is refused
 while a field is wrong (``SmtpSettings.problems``); Escape or Cancel saves nothing.
+
+"Backups and privacy" holds two settings of the open database, stored in it
+(``services.preferences``, read by the command line too): how many automatic
+backups to keep, and after how many months past a visit its attendees' sensitive
+data is proposed for deletion ("never" by default). OK saves them through the
+window's runner (settings, not an undoable step).
 """
 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,9 +41,13 @@ from PySide6.QtWidgets import (
 )
 
 from delegations.services import ServiceError, sending
+from delegations.services import preferences as data_preferences
 from delegations.services.sending import Security, SendError, SmtpSettings
 from delegations.ui.settings import Settings
 from delegations.ui.workers import Progress, Task
+
+if TYPE_CHECKING:
+    from delegations.ui.runner import Runner
 
 ERROR_STYLE = "color: #b3261e;"
 QUIET_STYLE = "color: #4b5563;"
@@ -78,9 +89,13 @@ class PreferencesDialog(QDialog):
 
     tested = Signal(bool, str)
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, parent: QWidget | None = None, *, runner: Runner | None = None
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
+        self.runner: Runner | None = runner or getattr(parent, "runner", None)
+        """Where the "Data" settings are read and saved: the window's database."""
         self.test_task: Task | None = None
         self.keyring = sending.keyring_available()
         self._forget: SmtpSettings | None = None
@@ -210,6 +225,8 @@ class PreferencesDialog(QDialog):
 
         outer = QVBoxLayout(self)
         outer.addWidget(box)
+        self.data_box = self._build_data()
+        outer.addWidget(self.data_box)
         outer.addStretch(1)
         outer.addWidget(self.buttons)
 
@@ -231,7 +248,9 @@ class PreferencesDialog(QDialog):
         QWidget.setTabOrder(self.password, self.forget_button)
         QWidget.setTabOrder(self.forget_button, self.from_address)
         QWidget.setTabOrder(self.from_address, self.test_button)
-        QWidget.setTabOrder(self.test_button, self.ok_button)
+        QWidget.setTabOrder(self.test_button, self.backups_keep)
+        QWidget.setTabOrder(self.backups_keep, self.retention)
+        QWidget.setTabOrder(self.retention, self.ok_button)
 
         self._security_was = Security.STARTTLS
         self.security.currentIndexChanged.connect(self._security_changed)
@@ -245,6 +264,101 @@ class PreferencesDialog(QDialog):
         self.password.textChanged.connect(lambda _text: self._password_edited())
         self.host.editingFinished.connect(self._refresh_stored)
         self.user.editingFinished.connect(self._refresh_stored)
+
+    def _build_data(self) -> QGroupBox:
+        """Backups and privacy: stored in the database (both windows and the command
+        line read them), not in this computer's settings."""
+        self.backups_keep = QSpinBox()
+        self.backups_keep.setRange(*data_preferences.BACKUPS_KEEP_RANGE)
+        self.backups_keep.setAccessibleName("Automatic backups to keep")
+        self.backups_keep.setMinimumWidth(90)
+        self.retention = QSpinBox()
+        low, high = data_preferences.RETENTION_RANGE
+        self.retention.setRange(low - 1, high)
+        self.retention.setSpecialValueText("never")
+        self.retention.setSuffix(" months")
+        self.retention.setAccessibleName(
+            "Delete sensitive data of visits that ended more than this many months ago"
+        )
+        self.retention.setMinimumWidth(120)
+        self.data_error = _note(style=ERROR_STYLE)
+        self.data_error.hide()
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        grid.setHorizontalSpacing(10)
+        rows = (
+            ("Automatic &backups to keep:", self.backups_keep),
+            ("Delete sensitive data of visits\nthat &ended more than:", self.retention),
+        )
+        for row, (label, widget) in enumerate(rows):
+            buddy = QLabel(label)
+            buddy.setBuddy(widget)
+            grid.addWidget(buddy, row, 0)
+            grid.addWidget(widget, row, 1, Qt.AlignmentFlag.AlignLeft)
+        box = QGroupBox("Backups and privacy (this database)")
+        column = QVBoxLayout(box)
+        column.addWidget(
+            _note(
+                "A backup is made in a folder beside the database each day it is opened, "
+                "and before each upgrade; the oldest beyond this number are deleted. "
+                "Sensitive data (dietary and accessibility needs, travel documents, phone "
+                "numbers) of visits that ended longer ago is proposed for deletion at start."
+            )
+        )
+        column.addLayout(grid)
+        column.addWidget(self.data_error)
+        for widget in (self.backups_keep, self.retention):
+            widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._data_loaded: tuple[int, int | None] | None = None
+        if self.runner is None:
+            box.hide()
+        else:
+            self._load_data()
+        return box
+
+    def _load_data(self) -> None:
+        assert self.runner is not None
+        try:
+            with self.runner.db.session() as session:
+                keep = data_preferences.backups_keep(session)
+                months = data_preferences.retention_months(session)
+        except Exception:  # an unreadable database: the section says so, OK still works
+            self.data_box_error("The backup and privacy settings cannot be read now.")
+            self.backups_keep.setEnabled(False)
+            self.retention.setEnabled(False)
+            return
+        self.backups_keep.setValue(keep)
+        self.retention.setValue(months if months is not None else self.retention.minimum())
+        self._data_loaded = (keep, months)
+
+    def data_box_error(self, text: str) -> None:
+        self.data_error.setText(text)
+        self.data_error.setVisible(bool(text))
+
+    def data_values(self) -> tuple[int, int | None]:
+        """The backups to keep, and the retention in months (None: never), as shown."""
+        months = self.retention.value()
+        return self.backups_keep.value(), (None if months == self.retention.minimum() else months)
+
+    def _save_data(self) -> bool:
+        """Save the "Data" settings when changed (a setting, not an undoable edit);
+        False, saying why, when they could not be saved."""
+        if self.runner is None or self._data_loaded is None:
+            return True
+        keep, months = self.data_values()
+        if (keep, months) == self._data_loaded:
+            return True
+        from delegations.services import operations
+
+        def save(session: Any) -> None:
+            data_preferences.set_backups_keep(session, keep)
+            data_preferences.set_retention_months(session, months)
+
+        if self.runner.run(operations.custom("change the backup and privacy settings", save)):
+            self._data_loaded = (keep, months)
+            return True
+        self.data_box_error("The backup and privacy settings were not saved; try again.")
+        return False
 
     def _load(self, smtp: SmtpSettings | None) -> None:
         smtp = smtp or SmtpSettings(host="")
@@ -373,6 +487,8 @@ class PreferencesDialog(QDialog):
             return
         smtp = self.current()
         if not self._save_password(smtp):
+            return
+        if not self._save_data():
             return
         self.settings.set_smtp(smtp)
         self.settings.sync()

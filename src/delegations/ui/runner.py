@@ -41,7 +41,8 @@ class ChangeEvent:
         changes: what was created, updated and deleted.
         source: the page or widget that asked for the change (it may skip itself).
         label: what was done, undone or redone ("add Julien Caron").
-        step: "do" for an edit, "undo" or "redo".
+        step: "do" for an edit, "undo" or "redo"; "final" for a change that cannot be
+            undone (an erasure, a purge).
     """
 
     changes: Changes
@@ -55,7 +56,13 @@ class ChangeEvent:
             return f"Undone: {self.label}. {actions.hint('redo')} does it again."
         if self.step == "redo":
             return f"Redone: {self.label}. {actions.hint('undo')} takes it back."
+        if self.step == "final":
+            return f"Done: {self.label}. This cannot be undone."
         return f"Saved: {self.label}. {actions.hint('undo')} takes it back."
+
+
+def _step_of(operation: Operation[Any]) -> str:
+    return "do" if operation.undoable else "final"
 
 
 class Runner(QObject):
@@ -134,7 +141,7 @@ class Runner(QObject):
                 raise
             self._fail(operation, str(exc))
             return None
-        self._announce(outcome.changes, source, outcome.label)
+        self._announce(outcome.changes, source, outcome.label, _step_of(operation))
         return outcome
 
     def run_in_background(
@@ -161,7 +168,7 @@ class Runner(QObject):
 
         def succeeded(outcome: Outcome[T]) -> None:
             self._finish(task)
-            self._announce(outcome.changes, source, outcome.label)
+            self._announce(outcome.changes, source, outcome.label, _step_of(operation))
             if done is not None:
                 done(outcome)
 

@@ -85,3 +85,41 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename:
         return f"{exc.strerror or exc}: {exc.filename}"
     return str(exc) or type(exc).__name__
+
+
+class Tasks:
+    """The background tasks one part of the window started, until each has ended.
+
+    ``start`` shows failures through ``inform(title, message)``; a task is deleted
+    once it ended; ``wait`` lets every running task end (before the window closes
+    or the database changes). Empty when nothing runs (tests wait on that).
+    """
+
+    def __init__(self, inform: Callable[[str, str], None]) -> None:
+        self.inform = inform
+        self.running: list[Task] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.running)
+
+    def __len__(self) -> int:
+        return len(self.running)
+
+    def start(self, task: Task, done: Callable[[Any], None] | None, failure: str) -> Task:
+        """Start ``task``; ``done`` gets its result; a failure is shown titled ``failure``."""
+        if done is not None:
+            task.succeeded.connect(done)
+        task.failed.connect(lambda message: self.inform(failure, message))
+        task.finished.connect(lambda: self._ended(task))
+        self.running.append(task)
+        task.start()
+        return task
+
+    def _ended(self, task: Task) -> None:
+        if task in self.running:
+            self.running.remove(task)
+        task.deleteLater()
+
+    def wait(self, msecs: int = 60000) -> None:
+        for task in list(self.running):
+            task.wait(msecs)

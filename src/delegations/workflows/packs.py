@@ -28,12 +28,12 @@ from delegations.exports.pack import (
     write_pack,
 )
 from delegations.model import PublishedEvent, utc_now
-from delegations.services import checks, publications, queries
+from delegations.services import audit, checks, publications, queries
 from delegations.services.errors import ServiceError
 from delegations.services.history import StorageError, perform
 
 if TYPE_CHECKING:
-    from delegations.model import Person
+    from delegations.model import Delegation, Person
     from delegations.store import Database
 
 
@@ -51,6 +51,8 @@ class PackRun:
     result: PackResult
     at: datetime
     recording: str | None = None
+    audit: str | None = None
+    """Why the packs' export could not be recorded in the audit log (None: it was)."""
 
 
 class PackRunCancelled(PackCancelled):
@@ -108,18 +110,28 @@ def write_packs(
             progress=progress,
         )
     except PackCancelled as exc:
-        run = PackRun(exc.result, at)
+        run = PackRun(exc.result, at, audit=exported(db, delegation, exc.result))
         if record_now:
             run.recording = record(db, delegation_id, exc.result.calendars, at)
         raise PackRunCancelled(run) from None
     except PackFailed as exc:  # the complete packs are out: their calendars count
+        exported(db, delegation, exc.result)
         if record_now:
             record(db, delegation_id, exc.result.calendars, at)
         raise
-    run = PackRun(result, at)
+    run = PackRun(result, at, audit=exported(db, delegation, result))
     if record_now:
         run.recording = record(db, delegation_id, result.calendars, at)
     return run
+
+
+def exported(db: Database, delegation: Delegation, result: PackResult) -> str | None:
+    """Record in the audit log the packs written (one entry per attendee's pack);
+    why not, when the database refused (the packs are out all the same)."""
+    if not result.attendees and not result.files:
+        return None
+    people = [a.person_id for a in result.attendees if not a.final]
+    return audit.exported(db, "pack", delegation.id, audit.attendee_ids(delegation, people))
 
 
 def record(

@@ -260,7 +260,7 @@ def import_people(
         return write(session, preview, _half(progress, 1))
 
     rows = len(table.rows)
-    return Operation(f"import {count_of(rows, 'row')} from {name}", run)
+    return Operation(f"import {count_of(rows, 'row')} from {name}", run, action="import")
 
 
 def _half(progress: ProgressFn | None, half: int) -> ProgressFn | None:

@@ -1,0 +1,723 @@
+"""Erasing a person: the right to erasure, as one operation that cannot be undone.
+
+``erasure_plan`` says what ``erase`` will do (both confirmations show it);
+``erase`` does it in one transaction:
+
+* a person who took part (in any status) in a delegation that has ENDED (its end
+  date is before today in its own time zone, or it is completed) is ANONYMISED:
+  named "Erased" "person #ID", every other field emptied (organisation, job title,
+  e-mail, phone, languages, dietary and accessibility needs, notes; consents
+  false); on those past participations the badge name, hotel, room, booking,
+  check-in/out and notes are cleared and the journeys deleted; their
+  participations in delegations not yet ended are removed;
+* anybody else is DELETED, with their participations (journeys and places in
+  items go with them).
+
+In both cases the person is taken off every agenda item's host contacts and
+unset as lead officer, and their name, e-mail and phone are replaced by
+"[erased]" in the free text that copies them (emergency contacts, item
+descriptions, room sharing, notes: the full name, e-mail and phone anywhere;
+the given or family name alone only in the delegations they were part of).
+
+Stored documents that copy their data are rewritten:
+
+* ``exchange.document`` (the packages exchanged, kept as the base of the next
+  merge) is rewritten WITHOUT the person, their participations and journeys,
+  their places in items and as host contact or lead officer, and with the same
+  text replaced: the other records keep their merge base. (A package received
+  later that still holds the person would bring them back as a new record: the
+  partner must erase them too.)
+* calendars published to the person (``publication`` audience ``person:ID``)
+  are deleted; in the others their journeys are dropped and the text replaced.
+
+The operation is not undoable (``History.run`` keeps no step), and the window
+drops from the undo history every step that held the person's rows
+(``forget_steps``). It writes, in its own transaction, a "scrub pending" marker;
+``finish_pending_scrub`` then clears SQLite's free pages and the ``-wal`` (see
+``store.scrub``) and removes the marker, so an interrupted scrub is finished
+the next time it is called (the command line and the window call it after
+opening a database).
+
+What the application wrote outside the database is not touched: packs and
+exports in the user's folders, and their send logs (``.sent.json``, which
+name recipients); ``older_backups`` lists the automatic backups that still
+hold the person's data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from delegations.model import (
+    AgendaItem,
+    Delegation,
+    DelegationStatus,
+    Exchange,
+    Participation,
+    Person,
+    Preference,
+    Publication,
+    TravelLeg,
+    item_host_contacts,
+)
+from delegations.model.publications import person_audience
+from delegations.services.errors import NotFound
+from delegations.services.history import Operation, Step
+from delegations.store import Database
+from delegations.store.changelog import RowChange, TableShape
+from delegations.store.database import recorder
+from delegations.store.scrub import checkpoint, scrub, secure_delete
+
+DELETE = "delete"
+ANONYMISE = "anonymise"
+
+SCRUB_PENDING = "privacy.scrub_pending"
+"""A ``preference`` row written with an erasure or a purge, removed once the free
+pages are cleared: its presence says a scrub is still to do."""
+
+ERASED = "[erased]"
+"""What replaces the person's name, e-mail or phone in free text."""
+
+ANONYMOUS_GIVEN = "Erased"
+
+PERSON_CLEARED = {
+    "job_title": "",
+    "organisation_id": None,
+    "email": "",
+    "phone": "",
+    "languages": "",
+    "dietary_needs": "",
+    "accessibility_needs": "",
+    "consent_data": False,
+    "consent_photos": False,
+    "notes": "",
+}
+"""A kept (anonymised) person's fields besides the name."""
+
+PARTICIPATION_CLEARED = {
+    "badge_name": "",
+    "hotel": "",
+    "hotel_address": "",
+    "hotel_phone": "",
+    "booking_reference": "",
+    "room_type": "",
+    "room_sharing": "",
+    "check_in": None,
+    "check_out": None,
+    "room_notes": "",
+    "notes": "",
+}
+"""A past participation's fields cleared when its person is anonymised."""
+
+FREE_TEXT: dict[type[Any], tuple[str, ...]] = {
+    Delegation: ("objectives", "emergency_contacts", "notes"),
+    AgendaItem: ("title", "description"),
+    Participation: ("badge_name", "room_sharing", "room_notes", "notes"),
+    TravelLeg: ("notes",),
+    Person: ("job_title", "notes"),
+}
+"""Text the officer types, where a person's name, e-mail or phone may be copied."""
+
+
+def anonymous_label(person_id: int) -> str:
+    """How an erased person is named: "person #12" (no initials, nothing of theirs)."""
+    return f"person #{int(person_id)}"
+
+
+# ------------------------------------------------------------------ traces
+
+
+@dataclass(frozen=True)
+class Traces:
+    """Where one person's data is, read before the erasure (ids and the strings to find).
+
+    ``strong``: strings replaced wherever they appear (full name, e-mail, phone,
+    badge names); ``weak``: name parts replaced as whole words only in the
+    delegations the person was part of (``delegations``).
+    """
+
+    person_id: int
+    uuid: str
+    mode: str
+    kept_participations: tuple[int, ...]
+    removed_participations: tuple[int, ...]
+    legs: tuple[int, ...]
+    leg_uuids: tuple[str, ...]
+    participation_uuids: tuple[str, ...]
+    host_contact_items: tuple[int, ...]
+    lead_of: tuple[int, ...]
+    delegations: tuple[int, ...]
+    strong: tuple[str, ...] = field(repr=False)
+    weak: tuple[str, ...] = field(repr=False)
+    phone_digits: str = field(default="", repr=False)
+
+    @property
+    def participations(self) -> tuple[int, ...]:
+        return self.kept_participations + self.removed_participations
+
+
+def _today_in(timezone: str, now: datetime) -> date:
+    try:
+        zone = ZoneInfo(timezone)
+    except (KeyError, ValueError, OSError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date()
+
+
+def has_ended(delegation: Delegation, now: datetime | None = None) -> bool:
+    """Whether a delegation is over: completed, or its end date is before today there."""
+    if delegation.status == DelegationStatus.COMPLETED:
+        return True
+    return delegation.end_date < _today_in(delegation.timezone, now or datetime.now(UTC))
+
+
+def person_traces(session: Session, person_id: int, now: datetime | None = None) -> Traces:
+    """Where the person's data is (to count the undo steps an erasure would drop)."""
+    return _traces(session, person_id, now or datetime.now(UTC))
+
+
+def _traces(session: Session, person_id: int, now: datetime) -> Traces:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"No person #{person_id}.")
+    participations = list(
+        session.scalars(select(Participation).where(Participation.person_id == person_id))
+    )
+    kept = [p for p in participations if has_ended(p.delegation, now)]
+    mode = ANONYMISE if kept else DELETE
+    removed = [p for p in participations if p not in kept]
+    legs = [leg for p in participations for leg in p.travel]
+    items = list(
+        session.scalars(
+            select(item_host_contacts.c.agenda_item_id).where(
+                item_host_contacts.c.person_id == person_id
+            )
+        )
+    )
+    lead_of = list(
+        session.scalars(select(Delegation.id).where(Delegation.lead_officer_id == person_id))
+    )
+    hosted = list(session.scalars(select(AgendaItem.delegation_id).where(AgendaItem.id.in_(items))))
+    delegations = sorted({p.delegation_id for p in participations} | set(lead_of) | set(hosted))
+    strong = {
+        person.full_name,
+        f"{person.family_name}, {person.given_name}",
+        person.email,
+        person.phone,
+        *(p.badge_name for p in participations),
+    }
+    weak = {person.given_name, person.family_name}
+    digits = re.sub(r"\D", "", person.phone)
+    return Traces(
+        person_id=person_id,
+        uuid=person.uuid,
+        mode=mode,
+        kept_participations=tuple(p.id for p in kept),
+        removed_participations=tuple(p.id for p in removed),
+        legs=tuple(leg.id for leg in legs),
+        leg_uuids=tuple(leg.uuid for leg in legs),
+        participation_uuids=tuple(p.uuid for p in participations),
+        host_contact_items=tuple(items),
+        lead_of=tuple(lead_of),
+        delegations=tuple(delegations),
+        strong=tuple(sorted((s.strip() for s in strong if len(s.strip()) >= 3), key=len)[::-1]),
+        weak=tuple(sorted((w.strip() for w in weak if len(w.strip()) >= 2), key=len)[::-1]),
+        phone_digits=digits if len(digits) >= 6 else "",
+    )
+
+
+class _Replacer:
+    """Replaces a person's strings in text: strong ones anywhere, weak ones as words."""
+
+    def __init__(self, traces: Traces) -> None:
+        parts = [re.escape(s) for s in traces.strong]
+        if traces.phone_digits:
+            parts.append(r"\+?" + r"[\s.\-/()]*".join(traces.phone_digits))
+        self.strong = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+        words = [re.escape(w) for w in traces.weak]
+        self.weak = (
+            re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
+            if words
+            else None
+        )
+
+    def __call__(self, text: str, linked: bool) -> str:
+        if self.strong is not None:
+            text = self.strong.sub(ERASED, text)
+        if linked and self.weak is not None:
+            text = self.weak.sub(ERASED, text)
+        return text
+
+    def json_value(self, value: Any, linked: bool) -> Any:
+        if isinstance(value, str):
+            return self(value, linked)
+        if isinstance(value, list):
+            return [self.json_value(v, linked) for v in value]
+        if isinstance(value, dict):
+            return {k: self.json_value(v, linked) for k, v in value.items()}
+        return value
+
+
+# ------------------------------------------------------------------ plan
+
+
+@dataclass(frozen=True)
+class ErasurePlan:
+    """What erasing a person will do (counts only: no name, no value).
+
+    Attributes:
+        person_id: the person.
+        label: how messages name them ("person #12").
+        mode: ``delete`` or ``anonymise``.
+        kept_participations: past participations kept, anonymised.
+        removed_participations: participations removed (delegations not yet ended;
+            all of them when the person is deleted).
+        journeys: travel legs deleted.
+        host_contacts: agenda items they are a host contact of.
+        lead_officer: delegations they lead (lead officer unset).
+        texts: records whose free text names them (replaced by "[erased]").
+        documents: stored documents rewritten (exchanged packages, published calendars).
+    """
+
+    person_id: int
+    label: str
+    mode: str
+    kept_participations: int
+    removed_participations: int
+    journeys: int
+    host_contacts: int
+    lead_officer: int
+    texts: int
+    documents: int
+
+    def describe(self) -> list[str]:
+        """What will happen, a line each (for a confirmation; no personal data)."""
+
+        def n(count: int, one: str, many: str) -> str:
+            return f"{count} {one if count == 1 else many}"
+
+        lines = []
+        if self.mode == ANONYMISE:
+            lines.append(
+                f"{self.label.capitalize()} took part in "
+                f"{n(self.kept_participations, 'delegation that has ended', 'delegations that have ended')}, "
+                "whose records are kept: they will be ANONYMISED (named "
+                f"“{ANONYMOUS_GIVEN} {self.label}”; contact details, organisation, dietary "
+                "and accessibility needs, notes, hotel and room details removed)."
+            )
+        else:
+            lines.append(f"{self.label.capitalize()} will be DELETED.")
+        if self.removed_participations:
+            lines.append(
+                f"Removed from {n(self.removed_participations, 'delegation', 'delegations')} "
+                "(with their hotel and places in items)."
+            )
+        if self.journeys:
+            lines.append(f"{n(self.journeys, 'journey', 'journeys')} deleted.")
+        if self.host_contacts:
+            lines.append(
+                f"Taken off {n(self.host_contacts, 'agenda item', 'agenda items')} as host contact."
+            )
+        if self.lead_officer:
+            lines.append(
+                f"No longer lead officer of {n(self.lead_officer, 'delegation', 'delegations')}."
+            )
+        if self.texts:
+            lines.append(
+                f"Their name, e-mail or phone replaced by “{ERASED}” in the text of "
+                f"{n(self.texts, 'record', 'records')}."
+            )
+        if self.documents:
+            lines.append(
+                f"{n(self.documents, 'stored document', 'stored documents')} "
+                "(exchanged packages, published calendars) rewritten without them."
+            )
+        return lines
+
+
+def _text_rows(
+    session: Session, traces: Traces, replace: _Replacer
+) -> list[tuple[type[Any], int, dict[str, str]]]:
+    """The free-text rows that name the person, with their new values."""
+    linked = set(traces.delegations)
+    found: list[tuple[type[Any], int, dict[str, str]]] = []
+    for model, columns in FREE_TEXT.items():
+        scope = (
+            model.id if model is Delegation
+            else model.delegation_id if model in (AgendaItem, Participation)
+            else None
+        )  # fmt: skip
+        wanted = [model.id, *(getattr(model, c) for c in columns)]
+        if scope is not None:
+            wanted.append(scope)
+        for row in session.execute(select(*wanted)):
+            record_id = row[0]
+            if model is Person and record_id == traces.person_id:
+                continue
+            in_scope = scope is not None and row[-1] in linked
+            new = {}
+            for index, column in enumerate(columns, start=1):
+                value = row[index] or ""
+                replaced = replace(value, in_scope)
+                if replaced != value:
+                    new[column] = replaced
+            if new:
+                found.append((model, record_id, new))
+    return found
+
+
+def _exchanges(session: Session, traces: Traces, replace: _Replacer) -> list[tuple[int, str]]:
+    """The exchanged packages that hold the person, rewritten without them."""
+    out = []
+    people = {traces.uuid}
+    participations = set(traces.participation_uuids)
+    for row_id, delegation_id, document in session.execute(
+        select(Exchange.id, Exchange.delegation_id, Exchange.document)
+    ):
+        try:
+            content = json.loads(document)
+        except ValueError:
+            continue
+        if not isinstance(content, dict):
+            continue
+        new = _without(content, people, participations)
+        new = replace.json_value(new, delegation_id in traces.delegations)
+        if new != content:
+            out.append((row_id, json.dumps(new, ensure_ascii=False, sort_keys=True)))
+    return out
+
+
+def _without(doc: dict[str, Any], people: set[str], participations: set[str]) -> dict[str, Any]:
+    doc = dict(doc)
+    if isinstance(doc.get("people"), list):
+        doc["people"] = [p for p in doc["people"] if _uuid(p) not in people]
+    if isinstance(doc.get("participations"), list):
+        doc["participations"] = [
+            p
+            for p in doc["participations"]
+            if _uuid(p) not in participations
+            and not (isinstance(p, dict) and p.get("person") in people)
+        ]
+    delegation = doc.get("delegation")
+    if isinstance(delegation, dict) and delegation.get("lead_officer") in people:
+        doc["delegation"] = {**delegation, "lead_officer": None}
+    if isinstance(doc.get("agenda"), list):
+        items = []
+        for item in doc["agenda"]:
+            if isinstance(item, dict):
+                item = dict(item)
+                for key, gone in (("host_contacts", people), ("participants", participations)):
+                    if isinstance(item.get(key), list):
+                        item[key] = [u for u in item[key] if u not in gone]
+            items.append(item)
+        doc["agenda"] = items
+    return doc
+
+
+def _uuid(value: Any) -> Any:
+    return value.get("uuid") if isinstance(value, dict) else None
+
+
+def _publications(
+    session: Session, traces: Traces, replace: _Replacer
+) -> tuple[list[int], list[tuple[int, str, str]]]:
+    """Calendars published to the person (to delete), and others rewritten."""
+    audience = person_audience(traces.person_id)
+    legs = set(traces.leg_uuids)
+    gone, rewritten = [], []
+    for row_id, delegation_id, who, events, hotel in session.execute(
+        select(
+            Publication.id,
+            Publication.delegation_id,
+            Publication.audience,
+            Publication.events,
+            Publication.hotel,
+        )
+    ):
+        if who == audience:
+            gone.append(row_id)
+            continue
+        linked = delegation_id in traces.delegations
+        try:
+            listed = json.loads(events or "[]")
+            kept_hotel = json.loads(hotel) if hotel else None
+        except ValueError:
+            continue
+        if isinstance(listed, list):
+            listed = [e for e in listed if not (isinstance(e, dict) and e.get("uid") in legs)]
+        new_events = json.dumps(
+            replace.json_value(listed, linked), ensure_ascii=False, sort_keys=True
+        )
+        new_hotel = (
+            json.dumps(replace.json_value(kept_hotel, linked), ensure_ascii=False, sort_keys=True)
+            if kept_hotel is not None
+            else hotel
+        )
+        if json.loads(new_events) != json.loads(events or "[]") or new_hotel != hotel:
+            rewritten.append((row_id, new_events, new_hotel))
+    return gone, rewritten
+
+
+@dataclass
+class _Work:
+    traces: Traces
+    texts: list[tuple[type[Any], int, dict[str, str]]]
+    exchanges: list[tuple[int, str]]
+    publications_gone: list[int]
+    publications: list[tuple[int, str, str]]
+
+    def plan(self) -> ErasurePlan:
+        t = self.traces
+        return ErasurePlan(
+            person_id=t.person_id,
+            label=anonymous_label(t.person_id),
+            mode=t.mode,
+            kept_participations=len(t.kept_participations),
+            removed_participations=len(t.removed_participations)
+            + (len(t.kept_participations) if t.mode == DELETE else 0),
+            journeys=len(t.legs),
+            host_contacts=len(t.host_contact_items),
+            lead_officer=len(t.lead_of),
+            texts=len(self.texts),
+            documents=len(self.exchanges) + len(self.publications_gone) + len(self.publications),
+        )
+
+
+def _work(session: Session, person_id: int, now: datetime) -> _Work:
+    traces = _traces(session, person_id, now)
+    replace = _Replacer(traces)
+    gone, rewritten = _publications(session, traces, replace)
+    return _Work(
+        traces,
+        _text_rows(session, traces, replace),
+        _exchanges(session, traces, replace),
+        gone,
+        rewritten,
+    )
+
+
+def erasure_plan(session: Session, person_id: int, now: datetime | None = None) -> ErasurePlan:
+    """What ``erase(person_id)`` would do, as counts and a mode (nothing written).
+
+    Raises:
+        NotFound: there is no such person.
+    """
+    return _work(session, person_id, now or datetime.now(UTC)).plan()
+
+
+# ------------------------------------------------------------------ erase
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    """What ``erase`` did: its plan as done, when, and the traces to forget."""
+
+    plan: ErasurePlan
+    erased_at: datetime
+    traces: Traces = field(repr=False, compare=False)
+
+
+def erase(person_id: int, now: datetime | None = None) -> Operation[ErasureResult]:
+    """Erase one person (see the module's docstring); not undoable.
+
+    Run it with ``history.perform`` or ``History.run``, then call
+    ``finish_pending_scrub`` (and, in the window, ``forget_steps``).
+    """
+    label = f"erase {anonymous_label(person_id)}"
+
+    def run(session: Session) -> ErasureResult:
+        raw = session.connection().connection.dbapi_connection
+        assert raw is not None
+        secure_delete(raw)
+        moment = now or datetime.now(UTC)
+        work = _work(session, person_id, moment)
+        plan = work.plan()
+        traces = work.traces
+        _apply(session, work)
+        _mark_scrub(session)
+        return ErasureResult(plan, datetime.now(UTC), traces)
+
+    return Operation(label, run, action="erase", undoable=False)
+
+
+def _apply(session: Session, work: _Work) -> None:
+    t = work.traces
+    pid = t.person_id
+    session.execute(delete(item_host_contacts).where(item_host_contacts.c.person_id == pid))
+    if t.lead_of:
+        session.execute(
+            update(Delegation).where(Delegation.lead_officer_id == pid).values(lead_officer_id=None)
+        )
+    for model, record_id, values in work.texts:
+        session.execute(update(model).where(model.id == record_id).values(**values))
+    for row_id, document in work.exchanges:
+        session.execute(update(Exchange).where(Exchange.id == row_id).values(document=document))
+    if work.publications_gone:
+        session.execute(delete(Publication).where(Publication.id.in_(work.publications_gone)))
+    for row_id, events, hotel in work.publications:
+        session.execute(
+            update(Publication).where(Publication.id == row_id).values(events=events, hotel=hotel)
+        )
+    if t.legs:
+        session.execute(delete(TravelLeg).where(TravelLeg.id.in_(t.legs)))
+    if t.mode == DELETE:
+        if t.participations:
+            session.execute(delete(Participation).where(Participation.id.in_(t.participations)))
+        session.execute(delete(Person).where(Person.id == pid))
+    else:
+        if t.removed_participations:
+            session.execute(
+                delete(Participation).where(Participation.id.in_(t.removed_participations))
+            )
+        session.execute(
+            update(Participation)
+            .where(Participation.id.in_(t.kept_participations))
+            .values(**PARTICIPATION_CLEARED)
+        )
+        label = anonymous_label(pid)
+        session.execute(
+            update(Person)
+            .where(Person.id == pid)
+            .values(
+                given_name=ANONYMOUS_GIVEN,
+                family_name=label,
+                search_text=Person.search_key(ANONYMOUS_GIVEN, label, ""),
+                **PERSON_CLEARED,
+            )
+        )
+    session.flush()
+    session.expire_all()
+
+
+def _mark_scrub(session: Session) -> None:
+    if session.get(Preference, SCRUB_PENDING) is None:
+        session.add(Preference(key=SCRUB_PENDING, value="1"))
+    session.flush()
+
+
+def mark_scrub_pending(session: Session) -> None:
+    """Say, in the transaction that deletes, that free pages must be cleared after it."""
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    secure_delete(raw)
+    _mark_scrub(session)
+
+
+def scrub_pending(db: Database) -> bool:
+    with db.session() as session:
+        return session.get(Preference, SCRUB_PENDING) is not None
+
+
+def finish_pending_scrub(db: Database) -> bool:
+    """Clear the free pages and the ``-wal`` if an erasure or purge left them to clear.
+
+    Returns True when nothing is left to clear (False: another program kept the
+    ``-wal`` busy; the marker stays and the next call tries again).
+    """
+    if not scrub_pending(db):
+        return True
+    if not scrub(db):
+        return False
+    with db.transaction() as session:
+        raw = session.connection().connection.dbapi_connection
+        assert raw is not None
+        secure_delete(raw)
+        session.execute(delete(Preference).where(Preference.key == SCRUB_PENDING))
+    return checkpoint(db)
+
+
+# ------------------------------------------------------------------ history and backups
+
+
+def forget_steps(db: Database, traces: Traces) -> Callable[[Step], bool]:
+    """Whether an undo step holds anything of the erased person (for ``History.forget``)."""
+    with db.session() as session:
+        shapes = dict(recorder(session).shapes)
+    replace = _Replacer(traces)
+    participations = set(traces.participations)
+    legs = set(traces.legs)
+    pid = traces.person_id
+
+    def column(shape: TableShape, row: tuple[Any, ...], name: str) -> Any:
+        index = shape.index(name)
+        return row[index] if index is not None else None
+
+    def holds(change: RowChange) -> bool:
+        shape = shapes.get(change.table)
+        for image in (change.before, change.after):
+            if image is None:
+                continue
+            if shape is not None:
+                if change.table == "person" and column(shape, image, "id") == pid:
+                    return True
+                if change.table in ("participation", "item_participant", "travel_leg"):
+                    if column(shape, image, "participation_id") in participations:
+                        return True
+                    if change.table == "participation" and (
+                        column(shape, image, "id") in participations
+                        or column(shape, image, "person_id") == pid
+                    ):
+                        return True
+                if change.table == "travel_leg" and column(shape, image, "id") in legs:
+                    return True
+                if change.table == "item_host_contact" and column(shape, image, "person_id") == pid:
+                    return True
+                if change.table == "delegation" and column(shape, image, "lead_officer_id") == pid:
+                    return True
+            for value in image:
+                if isinstance(value, str) and replace(value, False) != value:
+                    return True
+        return False
+
+    def touches(step: Step) -> bool:
+        return replace(step.label, False) != step.label or any(holds(r) for r in step.rows)
+
+    return touches
+
+
+@dataclass(frozen=True)
+class OldBackup:
+    """An automatic backup made before an erasure (it still holds the erased data)."""
+
+    path: Path
+    made_at: datetime | None
+
+
+def older_backups(db_path: Path, before: datetime) -> list[OldBackup]:
+    """The automatic backups of ``db_path`` made before ``before``, newest first."""
+    from delegations.store.backups import list_backups
+
+    found = []
+    for item in list_backups(db_path):
+        made = getattr(item, "made_at", None)
+        if made is not None and made.tzinfo is None:
+            made = made.replace(tzinfo=UTC)
+        if made is None or made <= before:
+            found.append(OldBackup(Path(item.path), made))
+    return found
+
+
+def delete_backups(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Delete backup files; returns those deleted and those that could not be, with why."""
+    done: list[Path] = []
+    failed: list[tuple[Path, str]] = []
+    for path in paths:
+        try:
+            Path(path).unlink(missing_ok=True)
+            for extra in ("-wal", "-shm"):
+                Path(f"{path}{extra}").unlink(missing_ok=True)
+        except OSError as exc:
+            failed.append((Path(path), exc.strerror or str(exc)))
+        else:
+            done.append(Path(path))
+    return done, failed
