@@ -99,11 +99,25 @@ def test_entries_of_one_operation_share_its_number_and_name_the_delegation(
     rows = newest_operation(demo_db)
     assert len({r.operation for r in rows}) == 1 and rows[0].operation == rows[0].id
     tables = {r.record for r in rows}
-    assert {"participation", "travel_leg", "item_participant"} <= tables
-    assert all(r.action == "delete" and r.change == "delete" for r in rows)
+    assert {"participation", "travel_leg", "agenda_item"} == tables
+    assert all(r.action == r.change == "delete" for r in rows if r.record != "agenda_item")
     assert all(r.delegation_id == demo.id for r in rows)
-    links = [r for r in rows if r.record == "item_participant"]
-    assert {r.record_id for r in links} <= {i.id for i in demo.items}
+    # Taken out of the items they were in: one entry per item, naming the list only.
+    items = [r for r in rows if r.record == "agenda_item"]
+    placed = {i.id for i in demo.items if attendee in i.participants}
+    assert sorted(r.record_id for r in items) == sorted(placed)
+    assert all(r.action == r.change == "update" for r in items)
+    assert all(r.fields == ("participants",) for r in items)
+
+
+def test_an_item_made_with_its_participants_is_one_entry(
+    demo_db: Database, demo: Delegation
+) -> None:
+    subset = next(i for i in demo.items if not i.everyone and i.participants)
+    copy = perform(demo_db, ops.duplicate_item(subset.id)).result
+    [entry] = newest_operation(demo_db)
+    assert (entry.record, entry.record_id, entry.change) == ("agenda_item", copy, "insert")
+    assert "participants" in entry.fields and "title" in entry.fields
 
 
 def test_undo_and_redo_write_entries_and_never_take_any_back(demo_db: Database) -> None:

@@ -145,11 +145,13 @@ SKIPPED = frozenset({"updated_at", "revision", "search_text", "created_at", "uui
 """Columns never named in an entry: bookkeeping the application writes by itself (an
 update that changes only these writes no entry). ``id`` is the record itself."""
 
-_LINK_OWNERS = {
-    "item_participant": "agenda_item_id",
-    "item_host_contact": "agenda_item_id",
+_LINKS = {
+    "item_participant": ("agenda_item", "agenda_item_id", "participants"),
+    "item_host_contact": ("agenda_item", "agenda_item_id", "host_contacts"),
 }
-"""Rows without an id of their own: the entry names the record they belong to."""
+"""Rows without an id of their own (an attendee placed in an item, a host contact named
+on it): they are part of the item, so the entry is the item's, naming the list changed
+("agenda_item #7 · participants"), one per item and operation however many rows."""
 
 _INSERT = (
     "INSERT INTO audit_entry (id, at, operation, action, record, record_id, change, fields, "
@@ -185,7 +187,8 @@ def _fields(shape: TableShape, change: RowChange) -> list[str]:
 def _record_id(shape: TableShape, image: Sequence[Any]) -> int | None:
     """The id an entry names: the row's ``id``, the id of the record a link row
     belongs to, or the row's first key when it is a number (None for a setting)."""
-    for column in ("id", _LINK_OWNERS.get(shape.name)):
+    link = _LINKS.get(shape.name)
+    for column in ("id", link[1] if link else None):
         index = shape.index(column) if column else None
         if index is not None:
             value = image[index]
@@ -270,14 +273,21 @@ def note_rows(
         raise ValueError(f"unknown audit action {action!r}")
     owners = _owners(rows, shapes, owners or {})
     at = _stamp()
-    entries: list[tuple[Any, ...]] = []
-    first = 0
+    # (record, record id) → [change, verb, fields, delegation id], in the rows' order.
+    found: dict[tuple[str, int | None], list[Any]] = {}
+    links: list[tuple[tuple[str, int | None], str, int | None]] = []
     for change in rows:
         shape = shapes.get(change.table)
         if shape is None:
             continue
         image = change.after if change.after is not None else change.before
         assert image is not None
+        record_id = _record_id(shape, image)
+        delegation_id = _delegation_id(shape, image, record_id, owners)
+        link = _LINKS.get(change.table)
+        if link is not None:
+            links.append(((link[0], record_id), link[2], delegation_id))
+            continue
         if change.before is None:
             kind, verb = "insert", "create"
         elif change.after is None:
@@ -287,20 +297,25 @@ def note_rows(
         fields = _fields(shape, change)
         if kind == "update" and not fields:
             continue  # only bookkeeping changed
-        if not first:
-            first = _next_id(execute)
-        record_id = _record_id(shape, image)
+        found[(change.table, record_id)] = [kind, verb, fields, delegation_id]
+    for key, name, delegation_id in links:
+        entry = found.setdefault(key, ["update", "update", [], delegation_id])
+        if entry[0] != "delete" and name not in entry[2]:
+            entry[2].append(name)  # a deleted item's links go with it: nothing to add
+    entries: list[tuple[Any, ...]] = []
+    first = _next_id(execute) if found else 0
+    for (record, record_id), (kind, verb, fields, delegation_id) in found.items():
         entries.append(
             (
                 first + len(entries),
                 at,
                 first,
                 action or verb,
-                change.table,
+                record,
                 record_id,
                 kind,
                 ",".join(fields),
-                _delegation_id(shape, image, record_id, owners),
+                delegation_id,
             )
         )
     if entries:
