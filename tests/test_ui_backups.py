@@ -236,3 +236,21 @@ def test_a_failed_daily_backup_is_said_in_the_status_bar(
     window = open_window(qtbot, demo_db, answers)
     qtbot.waitUntil(lambda: "disk is full" in window.statusBar().currentMessage())
     window.close()
+
+
+def test_opening_a_damaged_file_from_the_window_offers_its_backup(
+    qtbot: QtBot, main_window: Any, answers: Any, tmp_path: Path, demo_db_template: Path
+) -> None:
+    path = tmp_path / "other.db"
+    shutil.copyfile(demo_db_template, path)
+    backups.make_backup(path, "manual")
+    damage(path)
+    answers.yes = False
+    assert main_window.files.open_database(path) is False
+    title, text = answers.questions[-1]
+    assert title == "Cannot open the database" and "Restore the backup of" in text
+    assert main_window.db.path != path.resolve()  # still on the database it had
+    answers.yes = True
+    assert main_window.files.open_database(path) is True
+    assert main_window.db.path == path.resolve()
+    assert title_of(path) == title_of(demo_db_template)

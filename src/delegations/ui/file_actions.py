@@ -13,6 +13,7 @@ from delegations.services import listings
 from delegations.services import operations as ops
 from delegations.services.history import Operation, Outcome
 from delegations.services.storage import Database, StoreError, output_refusal
+from delegations.ui.backups import open_or_recover
 from delegations.ui.merge_dialog import plural
 from delegations.ui.workers import Progress, Task, Tasks
 
@@ -48,10 +49,9 @@ class FileActions:
             return True
         if not w.may_discard("switch databases"):
             return False
-        try:
-            db = Database.open(path)
-        except StoreError as exc:
-            w.inform("Cannot open the database", str(exc))
+        # A damaged file: the message offers to restore its latest good backup.
+        db = open_or_recover(path, w.confirm, w.inform)
+        if db is None:
             return False
         w.close_dialogs()
         if self.wizard is not None:
