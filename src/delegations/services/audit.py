@@ -299,9 +299,9 @@ def note_rows(
             continue  # only bookkeeping changed
         found[(change.table, record_id)] = [kind, verb, fields, delegation_id]
     for key, name, delegation_id in links:
-        entry = found.setdefault(key, ["update", "update", [], delegation_id])
-        if entry[0] != "delete" and name not in entry[2]:
-            entry[2].append(name)  # a deleted item's links go with it: nothing to add
+        owner = found.setdefault(key, ["update", "update", [], delegation_id])
+        if owner[0] != "delete" and name not in owner[2]:
+            owner[2].append(name)  # a deleted item's links go with it: nothing to add
     entries: list[tuple[Any, ...]] = []
     first = _next_id(execute) if found else 0
     for (record, record_id), (kind, verb, fields, delegation_id) in found.items():
