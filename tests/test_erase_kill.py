@@ -27,7 +27,7 @@ from delegations.store import Database
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 
-RUNS = 14
+RUNS = 24
 COMMAND = "import sys; from delegations.cli import main; sys.exit(main())"
 
 
