@@ -8,6 +8,8 @@ import io
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from delegations.model import AuditEntry
 from delegations.services import preferences
 from delegations.store import Database, backups, migrations
 from delegations.store.backups import BackupInvalid
-from delegations.store.errors import DatabaseCorrupt, DatabaseDamaged
+from delegations.store.errors import DatabaseCorrupt, DatabaseDamaged, DatabaseLocked
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -385,6 +387,35 @@ def test_a_bad_backup_changes_nothing(two: Any, tmp_path: Path) -> None:
         backups.restore(path.parent / "." / path.name, path)
     after = {p.name: p.read_bytes() for p in path.parent.rglob("*") if p.is_file()}
     assert after == before
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the -shm lock probe is POSIX")
+def test_a_database_open_in_another_program_is_not_replaced(two: Any) -> None:
+    """A window left open elsewhere would go on writing into the replaced file: lost."""
+    path, backup, old, _new = two
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "c = sqlite3.connect(sys.argv[1])\n"
+            "c.execute('PRAGMA journal_mode = WAL')\n"
+            "c.execute('SELECT count(*) FROM person').fetchall()\n"
+            "print('open', flush=True)\n"
+            "time.sleep(60)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == b"open"
+        with pytest.raises(DatabaseLocked, match="open in another program"):
+            backups.restore(backup, path)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert dump(path) == old
+    backups.restore(backup, path)  # once it is closed
 
 
 def test_a_newer_backup_is_refused(two: Any) -> None:

@@ -438,6 +438,35 @@ def _keep_damaged(db_path: Path, folder: Path) -> Path:
     return kept
 
 
+def open_elsewhere(db_path: Path) -> bool:
+    """Whether another process has the database open (a Delegations window left open,
+    a command running): each SQLite connection in WAL mode holds a shared lock on the
+    "dead man switch" byte of the ``-shm`` file (offset 128) while it is connected,
+    even when idle. Replacing the file under it would send its later writes to the old,
+    unlinked file: lost. POSIX only (elsewhere the rename itself fails while it is open).
+
+    Locks are per process: call this when this process holds no connection to it
+    (closing the probe's descriptor would drop this process's own locks on the file).
+    """
+    if os.name != "posix":
+        return False
+    import fcntl
+
+    try:
+        fd = os.open(db_path.with_name(db_path.name + "-shm"), os.O_RDWR)
+    except OSError:
+        return False  # no -shm: nobody has it open in WAL mode
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN, 1, 128)
+        return False
+    finally:
+        os.close(fd)
+
+
 def restore(
     backup: str | os.PathLike[str],
     db_path: str | os.PathLike[str],
@@ -466,6 +495,11 @@ def restore(
     ):
         raise BackupInvalid(f"{source} is the database itself; choose a backup to restore")
     revision = verify_backup(source)
+    if open_elsewhere(path):
+        raise DatabaseLocked(
+            f"{path} is open in another program (another Delegations window, or a command "
+            "still running); close it and try again; nothing was changed"
+        )
     make_private_dir(path.parent)
     folder = backups_dir(path)
     make_private_dir(folder)
