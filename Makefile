@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DB     ?= $(CURDIR)/.demo/demo.db
 
-.PHONY: run test lint typecheck layers unit bench clean install install-test screenshots
+.PHONY: run test lint typecheck layers unit bench clean install install-test screenshots \
+	bundle bundle-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +17,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+$(VENV)/.installed-bundle: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[bundle]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -51,6 +56,14 @@ bench: install
 screenshots: install
 	scripts/screenshots.sh
 	scripts/document_pictures.sh
+
+# The Linux application folder dist/delegations and dist/delegations-VERSION-linux-ARCH.tar.gz
+# (PyInstaller; packaging/README.md), then the check that it works on its own (.ci/run).
+bundle: $(VENV)/.installed-bundle
+	scripts/build_bundle.sh $(BIN)/python
+
+bundle-check: bundle
+	scripts/bundle_check.sh
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build dist

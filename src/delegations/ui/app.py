@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from delegations.services.history import failure_message
 from delegations.services.storage import ENV_DB, Database, default_db_path
+from delegations.ui.about import identify
 from delegations.ui.backups import open_or_recover
 from delegations.ui.main_window import MainWindow
 from delegations.ui.settings import APPLICATION, ORGANISATION, Settings
@@ -58,6 +59,7 @@ def make_application() -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Delegations")
+    identify(app)
     return app
 
 
