@@ -20,6 +20,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QMessageBox,
@@ -439,12 +440,16 @@ class PurgeDialog(QDialog):
         self.spin.setValue(months)
         caption = QLabel("Delegations that &ended more than:")
         caption.setBuddy(self.spin)
-        layout.addWidget(caption)
-        layout.addWidget(self.spin)
+        row = QHBoxLayout()
+        row.addWidget(caption)
+        row.addWidget(self.spin)
+        row.addStretch(1)
+        layout.addLayout(row)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(self.summary)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.summary, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.remove_button = QPushButton("Remove…")
         buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.ActionRole)
