@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, select
 
-from delegations.model import AgendaItem, CheckSetting, VenueTravelTime
+from delegations.model import AgendaItem, CheckSetting, Delegation, Person, VenueTravelTime
 from delegations.resources import resource
 from delegations.services import (
     ValidationError,
@@ -214,7 +214,7 @@ def test_every_code_has_a_severity() -> None:
         "contact.overlap", "venue.overlap", "travel.too_short", "host.closed",
         "host.holiday", "host.weekend", "item.outside_dates", "item.crosses_midnight",
         "item.no_venue", "time.nonexistent", "time.ambiguous", "venue.capacity",
-        "item.no_participants",
+        "item.no_participants", "consent.text",
     }  # fmt: skip
 
 
@@ -1025,3 +1025,54 @@ def test_the_demo_has_one_finding_and_it_is_right(demo_db: Database) -> None:
     perform(demo_db, ops.set_check_setting("min_buffer_min", 5))
     with demo_db.session() as s:
         assert check_delegation(s, demo).findings == []
+
+
+# ------------------------------------------------------------------ consent in typed text
+
+
+def findings_of(db: Database, delegation_id: int) -> list[Finding]:
+    with db.session() as s:
+        return list(check_delegation(s, delegation_id).findings)
+
+
+def test_typed_text_giving_an_unconsenting_persons_details_is_a_warning(
+    demo_db: Database,
+) -> None:
+    """The documents leave out the e-mail and phone of whoever has not agreed to data
+    processing, but print the officer's own text as written: the check says so."""
+    with demo_db.transaction() as session:
+        lead = session.scalars(select(Person).where(Person.family_name == "Delacroix")).one()
+        host = session.scalars(select(Person).where(Person.family_name == "Ferrer")).one()
+        item = session.scalars(
+            select(AgendaItem).where(AgendaItem.host_contacts.contains(host))
+        ).first()
+        assert item is not None and not host.consent_data
+        item.description = f"Ask for {host.given_name} at reception: {host.email}"
+        delegation_id = item.delegation_id
+        lead_phone = lead.phone
+    found = [f for f in findings_of(demo_db, delegation_id) if f.code == "consent.text"]
+    assert [f.message for f in found] == [
+        f"The description of “{item.title}” gives the e-mail of Laia Ferrer, who has not "
+        "agreed to data processing: it prints in the documents as written; ask for their "
+        "consent, or take it out"
+    ]
+    assert found[0].severity == Severity.WARNING and found[0].items == (item.id,)
+    assert found[0].people == (host.id,)
+
+    with demo_db.transaction() as session:
+        session.scalars(
+            select(Person).where(Person.family_name == "Delacroix")
+        ).one().consent_data = False
+        delegation = session.get(Delegation, delegation_id)
+        assert delegation is not None and lead_phone.replace(" ", "")[-9:] in (
+            delegation.emergency_contacts.replace(" ", "")
+        )
+    messages = [f.message for f in findings_of(demo_db, delegation_id) if f.code == "consent.text"]
+    assert any(
+        m.startswith("The emergency contacts give the phone of Sophie Delacroix") for m in messages
+    )
+
+    with demo_db.transaction() as session:  # with their consent, nothing to say
+        for person in session.scalars(select(Person)):
+            person.consent_data = True
+    assert not [f for f in findings_of(demo_db, delegation_id) if f.code == "consent.text"]

@@ -27,6 +27,7 @@ or cancelled are left out.
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -85,6 +86,7 @@ CODES: dict[str, Severity] = {
     "time.ambiguous": WARNING,
     "venue.capacity": ERROR,
     "item.no_participants": ERROR,
+    "consent.text": WARNING,
 }
 """Every code and its usual severity (``travel.too_short`` is a warning when short by
 less than ``SHORT_BY_LITTLE`` minutes)."""
@@ -719,6 +721,49 @@ class _Run:
                     by_person[row[6]].append(other(row))
 
     # -- 5: hosts -------------------------------------------------------------------------
+    def consent(self) -> None:
+        """Text typed by the officer that prints the e-mail or phone of somebody who has
+        not agreed to data processing: the documents leave out their details everywhere
+        else (``exports.consent``), but print such text as written."""
+        people: dict[int, Person] = {}
+        for participation in self.delegation.participations:
+            people.setdefault(participation.person_id, participation.person)
+        for item in self.items:
+            people.update((c.id, c) for c in item.contacts)
+        if self.delegation.lead_officer is not None:
+            people.setdefault(self.delegation.lead_officer.id, self.delegation.lead_officer)
+        unconsenting = [p for p in people.values() if not p.consent_data]
+        if not unconsenting:
+            return
+        texts: list[tuple[str, str, Record | None, float]] = [
+            (
+                "The emergency contacts",
+                self.delegation.emergency_contacts or "",
+                None,
+                self.items[0].start if self.items else 0.0,
+            )
+        ]
+        texts += [
+            (f"The description of {i.name}", i.record.description or "", i, i.start)
+            for i in self.items
+        ]
+        for where, text, record, when in texts:
+            if not text.strip():
+                continue
+            for person in unconsenting:
+                shown = _contact_details_in(text, person)
+                if shown:
+                    self.add(
+                        "consent.text",
+                        None,
+                        when,
+                        f"{where} give{'s' if where.startswith('The description') else ''} "
+                        f"the {shown} of {person.full_name}, who has not agreed to data "
+                        "processing: it prints in the documents as written; ask for their "
+                        "consent, or take it out",
+                        [r for r in (record, person) if r is not None],
+                    )
+
     def hosts(self) -> None:
         codes: dict[tuple[int, int | None], tuple[str | None, str, str]] = {}
         for item in self.items:
@@ -916,6 +961,27 @@ class _Run:
 # ------------------------------------------------------------------ helpers
 
 
+def _digits_tail(text: str) -> str:
+    """The last nine digits of a phone number: "+33 6 12 34 56 78" and "06 12 34 56 78"
+    are the same line."""
+    return re.sub(r"\D", "", text)[-9:]
+
+
+def _contact_details_in(text: str, person: Person) -> str:
+    """Which of ``person``'s contact details ``text`` gives: "e-mail", "phone",
+    "e-mail and phone", or ""."""
+    found = []
+    email = (person.email or "").strip()
+    if email and email.casefold() in text.casefold():
+        found.append("e-mail")
+    phone = _digits_tail(person.phone or "")
+    if len(phone) >= 6 and any(
+        _digits_tail(run) == phone for run in re.findall(r"\+?\d[\d\s().-]{4,}\d", text)
+    ):
+        found.append("phone")
+    return " and ".join(found)
+
+
 def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in kilometres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -1029,6 +1095,7 @@ def run_all(session: Session, delegation_id: int, settings: CheckSettings) -> li
     run.attendees()
     run.clashes()
     run.hosts()
+    run.consent()
     return run.findings()
 
 
