@@ -128,6 +128,21 @@ def test_rotation_keeps_the_newest_and_deletes_nothing_else(tmp_path: Path) -> N
     assert [b.path for b in backups.list_backups(db_path)] == made[7:][::-1]
 
 
+def test_rotation_spares_the_newest_copy_a_restore_replaced(tmp_path: Path) -> None:
+    """With keep=1 the next daily backup would otherwise delete the only way back from a
+    mistaken restore; a deleted backup's -wal and -shm go with it."""
+    db_path = tmp_path / "work.db"
+    folder = backups.backups_dir(db_path)
+    older_replaced, replaced = _fake_backups(folder, 2, "before-restore")
+    newest = folder / f"{T0.strftime(backups.STAMP)}-daily.sqlite"  # after both
+    newest.write_bytes(b"x")
+    for extra in ("-wal", "-shm"):
+        (folder / (older_replaced.name + extra)).write_bytes(b"left by sqlite3")
+    deleted = backups.rotate(db_path, 1)
+    assert deleted == [older_replaced]
+    assert names(folder) == sorted([replaced.name, newest.name])
+
+
 def test_rotation_takes_its_number_from_the_preference(demo_file: Path, clock: Clock) -> None:
     db = Database.open(demo_file)
     with db.transaction() as session:
@@ -208,7 +223,7 @@ def test_a_new_database_gets_no_daily_backup(tmp_path: Path, clock: Clock) -> No
 def test_a_failed_daily_backup_does_not_fail_the_opening(
     demo_file: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    def full(*args: object) -> Path:
+    def full(*args: object, **options: object) -> Path:
         raise OutputError("cannot write the backup: the disk is full; free some space")
 
     monkeypatch.setattr(backups, "backup_copy", full)
@@ -497,7 +512,9 @@ def test_backups_lists_them(demo_file: Path, clock: Clock, tmp_path: Path) -> No
     empty = tmp_path / "empty.db"
     code, said = run("--db", str(empty), "backups")
     assert code == 0 and said.startswith("No backups yet")
-    code, said = run("--db", str(demo_file), "backups")  # the opening made a daily backup
+    assert run("--db", str(demo_file), "backups")[1].startswith("No backups yet")  # not opened
+    assert run("--db", str(demo_file), "list")[0] == 0  # the opening makes the daily backup
+    code, said = run("--db", str(demo_file), "backups")
     assert code == 0 and said.count("\n") == 1 and "daily" in said
     clock.advance(minutes=1)
     assert run("--db", str(demo_file), "backup")[0] == 0
@@ -506,6 +523,15 @@ def test_backups_lists_them(demo_file: Path, clock: Clock, tmp_path: Path) -> No
     assert code == 0 and len(lines) == 2  # the daily backup of the opening, and the manual one
     assert "made by hand" in lines[0] and "-manual.sqlite" in lines[0]
     assert "daily" in lines[1] and "KB" in lines[1]
+
+
+def test_backups_lists_them_when_the_database_is_damaged(demo_file: Path, clock: Clock) -> None:
+    """When the list is most wanted: the database cannot be opened."""
+    made = backups.make_backup(demo_file, "manual")
+    demo_file.write_bytes(b"garbage")
+    code, said = run("--db", str(demo_file), "backups")
+    assert code == 0 and str(made) in said
+    assert demo_file.read_bytes() == b"garbage"
 
 
 def test_restore_on_the_command_line(two: Any, capsys: Any) -> None:

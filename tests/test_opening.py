@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat
@@ -112,3 +113,14 @@ def test_an_existing_database_readable_by_others_is_narrowed(tmp_path: Path) -> 
     os.chmod(path, 0o644)
     Database.open(path).close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_read_only_database_is_narrowed_but_stays_read_only(tmp_path: Path) -> None:
+    """Others lose their access; the owner's own bits are kept: never made writable."""
+    path = tmp_path / "kept.db"
+    Database.open(path).close()
+    os.chmod(path, 0o444)
+    with contextlib.suppress(StoreError):  # a read-only file may refuse to open
+        Database.open(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o400

@@ -148,6 +148,37 @@ def test_check_output_catches_every_path_to_the_database(tmp_path: Path) -> None
     assert issubclass(OutputRefused, StoreError)
 
 
+def test_the_backups_folder_is_refused_except_for_the_backups(tmp_path: Path) -> None:
+    """A file written there would be taken for a backup (listed, offered for restoring,
+    rotated) or overwrite one."""
+    db = tmp_path / "t.db"
+    db.write_bytes(b"SQLite format 3\x00")
+    folder = tmp_path / "t.db.backups"
+    folder.mkdir()
+    (tmp_path / "link").symlink_to(folder)
+    for path in (folder / "x.json", folder / "20270101T000000Z-daily.sqlite", folder,
+                 tmp_path / "link" / "x.csv"):  # fmt: skip
+        with pytest.raises(OutputRefused, match="automatic backups folder"):
+            check_output(path, db)
+    made = folder / "20270101T000000Z-daily.sqlite"
+    assert check_output(made, db, backups_folder=True) == made
+    assert check_output(tmp_path / "t.db.backups.json", db) == tmp_path / "t.db.backups.json"
+
+
+@pytest.mark.parametrize("command", [("person", "export", "1"), ("audit", "--csv")], ids=str)
+def test_the_cli_refuses_writing_into_the_backups_folder(
+    demo_db: Database, capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    folder = demo_db.path.with_name(demo_db.path.name + ".backups")
+    target = folder / "20270101T000000Z-daily.sqlite"
+    args = [*command, str(target)] if command[0] == "audit" else [*command, "--out", str(target)]
+    before = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    assert main(["--db", str(demo_db.path), *args], out=io.StringIO()) == 1
+    err = capsys.readouterr().err
+    assert "automatic backups folder" in err and err.count("\n") == 1
+    assert (sorted(p.name for p in folder.iterdir()) if folder.exists() else []) == before
+
+
 def test_backup_and_package_writers_refuse_the_database(demo_db: Database) -> None:
     with pytest.raises(OutputRefused, match="is the database in use"):
         demo_db.backup(demo_db.path)
@@ -263,6 +294,21 @@ def test_missing_folders_are_created(work: Path) -> None:
     assert run("--db", "t.db", "backup", "--out", "backups/copy.db")[0] == 0
     assert (work / "new" / "deeper" / "rooming.csv").stat().st_size > 0
     assert database_intact(work / "backups" / "copy.db")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_folders_made_for_personal_data_are_private(
+    work: Path, umask: Callable[[int], None]
+) -> None:
+    """A person's data export, a package, the audit CSV: the folders they create are
+    their owner's only, whatever the umask; exports meant to be shared follow it."""
+    umask(0o022)
+    assert run("--db", "t.db", "person", "export", "1", "--out", "mine/a/person.json")[0] == 0
+    assert run("--db", "t.db", "audit", "--csv", "log/audit.csv")[0] == 0
+    for folder in (work / "mine", work / "mine" / "a", work / "log"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert run("--db", "t.db", *EXPORT_CSV, "--out", "shared/rooming.csv")[0] == 0
+    assert stat.S_IMODE((work / "shared").stat().st_mode) == 0o755
 
 
 def test_an_interrupted_backup_leaves_nothing(

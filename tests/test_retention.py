@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -53,6 +54,19 @@ def later_delegation_with(db: Database, family: str) -> None:
 def test_months_before_clamps_the_day() -> None:
     assert retention.months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
     assert retention.months_before(date(2026, 1, 15), 13) == date(2024, 12, 15)
+    assert retention.months_before(date(2026, 1, 15), 10**9) == date(1, 1, 15)
+
+
+def test_a_huge_number_of_months_is_a_usage_error(demo_db: Database, capsys: Any) -> None:
+    for months in ("1201", "24312", "9" * 40):
+        with pytest.raises(SystemExit) as stopped:
+            main(["--db", str(demo_db.path), "privacy", "purge", "--older-than", months,
+                  "--dry-run"])  # fmt: skip
+        assert stopped.value.code == 2
+        err = capsys.readouterr().err
+        assert "from 1 to 1200" in err and "Traceback" not in err
+    assert main(["--db", str(demo_db.path), "privacy", "purge", "--older-than", "1200",
+                 "--dry-run"]) == 0  # fmt: skip
 
 
 def test_plan_purge_and_what_is_kept(demo_db: Database) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from delegations.cli import main
 from delegations.model import (
+    AgendaItem,
     AuditEntry,
     Base,
     Delegation,
@@ -29,7 +30,7 @@ from delegations.model import (
 )
 from delegations.model.publications import person_audience
 from delegations.resources import resource
-from delegations.services import audit, queries
+from delegations.services import audit, erasure, queries
 from delegations.services.errors import NotFound
 from delegations.services.subject_access import (
     FORMAT,
@@ -147,6 +148,10 @@ def test_every_section_is_filled_and_the_form_is_the_documented_one(
     }
     assert set(filled) == set(SECTIONS.values())
     assert all(filled.values()), filled
+    # the delegation's emergency contacts name the lead ("Sophie Delacroix (lead officer)…")
+    assert {"record": "delegation", "field": "emergency_contacts"}.items() <= (
+        lead["mentions"][0].items()
+    )
     assert host["packages"]["count"] == 1 and host["participations"] == []
     participation = lead["participations"][0]
     assert participation["travel"] and participation["agenda_items"]
@@ -318,6 +323,51 @@ def test_help_stays_light() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "FILE" in done.stdout
+
+
+def test_mentions_in_other_records_are_what_an_erasure_would_replace(
+    demo_db: Database, people: dict[str, int]
+) -> None:
+    """Another attendee's notes, room sharing "with Hélène…", the delegation's emergency
+    contacts and notes, an item's description: listed, each field once, and exactly the
+    records whose text the erasure replaces."""
+    with demo_db.transaction() as session:
+        delegation = session.scalars(select(Delegation)).one()
+        delegation.notes = "Helene Marchetti-Dubois needs a taxi; Zoétrope evening"
+        delegation.emergency_contacts += "\nHélène’s husband: +33 6 00 00 00 01"
+        item = session.scalars(select(AgendaItem).order_by(AgendaItem.id)).first()
+        assert item is not None
+        item.description = "Presented by MARCHETTI-DUBOIS (not Marchetti-Dubois-Smith)"
+        participations = {p.person.family_name: p for p in session.scalars(select(Participation))}
+        participations["Caron"].notes = "Interprets for Hélène"
+        participations["Caron"].room_notes = "Next to Lefèvre-Smith"  # not a mention of Zoé
+        helene = participations["Marchetti-Dubois de la Tour"].person_id
+        zoe = participations["Lefèvre"].person_id
+        item_id, delegation_id = item.id, delegation.id
+        caron = participations["Caron"].id
+        zoe_participation = participations["Lefèvre"].id
+    with demo_db.session() as session:
+        document = subject_access(session, helene)
+        plan = erasure.erasure_plan(session, helene)
+        zoe_document = subject_access(session, zoe)
+        zoe_plan = erasure.erasure_plan(session, zoe)
+    assert not list(validator().iter_errors(document))
+    listed = {(m["record"], m["record_id"], m["field"]) for m in document["mentions"]}
+    assert listed == {
+        ("delegation", delegation_id, "notes"),
+        ("delegation", delegation_id, "emergency_contacts"),
+        ("agenda_item", item_id, "description"),
+        ("participation", caron, "notes"),
+        ("participation", zoe_participation, "room_sharing"),
+    }
+    assert len(listed) == len(document["mentions"])
+    texts = {(m["record"], m["field"]): m["text"] for m in document["mentions"]}
+    assert texts["participation", "room_sharing"] == "with Hélène Marchetti-Dubois de la Tour"
+    # the erasure's "replaced in the text of N records" counts the same records
+    assert plan.texts == len({(r, i) for r, i, _ in listed}) == 4
+    zoe_listed = {(m["record"], m["field"]) for m in zoe_document["mentions"]}
+    assert zoe_listed == {("participation", "room_sharing")}  # Hélène's "with Zoé Lefèvre"
+    assert zoe_plan.texts == 1
 
 
 def test_a_delegation_without_its_lead_still_exports(

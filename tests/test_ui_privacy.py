@@ -85,7 +85,7 @@ def test_erase_confirms_then_deletes_and_shows_the_result(
     assert f"Person #{pid} will be DELETED" in question
     assert "This cannot be undone" in question
     assert "The undo history will drop 2 steps" in question
-    assert "automatic backup" in question  # the daily one made when the demo was opened
+    assert "1 backup copy made before now" in question  # the daily one of the opening
     for secret in ("Sophie", "Delacroix", "sophie.delacroix", "12 34 56 78", "Vegetarian"):
         assert secret not in title + question
 

@@ -1,4 +1,4 @@
-"""privacy: the audit log, and settings stored with the data
+"""privacy: the audit log, settings stored with the data, the uuids of erased records
 
 Revision ID: 0008
 Revises: 0007
@@ -39,9 +39,16 @@ def upgrade() -> None:
         sa.Column("value", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_preference")),
     )
+    op.create_table(
+        "erased_record",
+        sa.Column("uuid", sa.String(length=36), nullable=False),
+        sa.Column("erased_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("uuid", name=op.f("pk_erased_record")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("erased_record")
     op.drop_table("preference")
     op.drop_index("ix_audit_entry_record", "audit_entry")
     op.drop_index("ix_audit_entry_at", "audit_entry")

@@ -111,13 +111,26 @@ def _about_output(exc: OSError, tmp: Path, target: Path) -> bool:
     return os.fspath(exc.filename) in (os.fspath(tmp), os.fspath(target))
 
 
-def prepare_target(target: Path) -> Path:
-    """Refuse a folder as target and create the target's missing folders."""
+def prepare_target(target: Path, *, private: bool = False) -> Path:
+    """Refuse a folder as target and create the target's missing folders: for a
+    ``private`` file (personal data), those it creates are ``0700`` (their owner only),
+    whatever the umask; folders that exist are left as they are."""
     target = Path(target)
     if target.is_dir():
         raise OutputError(f"{target} is a folder; give the name of a file to write")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if private:
+            missing = []
+            folder = target.parent
+            while not folder.exists() and folder != folder.parent:
+                missing.append(folder)
+                folder = folder.parent
+            for folder in reversed(missing):
+                folder.mkdir(mode=0o700, exist_ok=True)
+                if os.name == "posix":
+                    os.chmod(folder, 0o700)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise output_error(exc, target) from exc
     return target
@@ -207,7 +220,7 @@ def atomic_write(target: Path, mode: str = "wb", *, private: bool = False) -> It
             permissions…). The temporary file is removed on any error, and an
             earlier ``target`` is left as it was.
     """
-    target = prepare_target(target)
+    target = prepare_target(target, private=private)
     fd, tmp = temporary_beside(target, file_mode(private))
     try:
         try:
@@ -234,7 +247,7 @@ def atomic_write(target: Path, mode: str = "wb", *, private: bool = False) -> It
 @contextmanager
 def atomic_path(target: Path, *, private: bool = False) -> Iterator[Path]:
     """Like ``atomic_write`` for libraries that want a file name to write to."""
-    target = prepare_target(target)
+    target = prepare_target(target, private=private)
     mode = file_mode(private)
     fd, tmp = temporary_beside(target, mode)
     os.close(fd)

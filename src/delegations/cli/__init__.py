@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 from delegations import __version__
-from delegations.cli.backups import add_backup_parsers, cmd_backup, cmd_backups
+from delegations.cli.backups import add_backup_parsers, cmd_backup
 from delegations.cli.people_data import add_person_parsers, cmd_person
 from delegations.cli.privacy import add_erase_parser, add_privacy_parsers, privacy_command
 from delegations.exports.kinds import DEFAULT_BADGE_LAYOUT, KINDS
@@ -466,9 +466,11 @@ def cmd_import(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             out.write(line + "\n")
         return 0
     if plan.merge is not None and plan.merge.preview.clean:
+        _warn(plan.left_out_notice)
         out.write(f"Nothing to import: '{plan.title}' here already holds all of {path.name}\n")
         return 0
     if plan.conflicts and args.prefer is None:
+        _warn(plan.left_out_notice)
         lines = plan.lines()
         for line in lines[:1] + [line for line in lines[1:] if line.startswith("!")]:
             out.write(line + "\n")
@@ -889,7 +891,6 @@ COMMANDS: dict[str, Callable[[Database, argparse.Namespace, TextIO], int]] = {
     "show": cmd_show,
     "check": cmd_check,
     "backup": cmd_backup,
-    "backups": cmd_backups,
     "import": cmd_import,
     "export": cmd_export,
     "pack": cmd_pack,

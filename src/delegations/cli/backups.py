@@ -1,8 +1,8 @@
 """``delegations backup``, ``backups`` and ``restore``.
 
 Only the standard library at the top: the services are imported when a command runs.
-``restore`` never opens the current database first (it may be damaged, or not a
-database at all): ``main`` runs it through ``args.without_db``.
+``restore`` and ``backups`` never open the current database (it may be damaged, or not
+a database at all): ``main`` runs them through ``args.without_db``.
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ def add_backup_parsers(sub: argparse._SubParsersAction[Any]) -> None:
         "written to FILE.",
     )
     backup.add_argument("--out", metavar="FILE", help="the copy to write (default: the folder)")
-    sub.add_parser(
+    listing = sub.add_parser(
         "backups",
         help="list the automatic backups of the database",
         description="List the backups in the folder beside the database, newest first: "
-        "date (local time), why it was made, size, file.",
+        "date (local time), why it was made, size, file. Works when the database itself "
+        "is damaged (it is not opened).",
     )
+    listing.set_defaults(without_db=cmd_backups)
     restore = sub.add_parser(
         "restore",
         help="replace the database by a backup (the current file is kept)",
@@ -60,12 +62,15 @@ def cmd_backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_backups(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+def cmd_backups(args: argparse.Namespace, out: TextIO) -> int:
+    """The list, without opening the database: it is most wanted when that is damaged."""
     from delegations.services import backups
+    from delegations.store import resolve_db_path
 
-    found = backups.list_backups(db.path)
+    db_path = resolve_db_path(args.db).expanduser().resolve()
+    found = backups.list_backups(db_path)
     if not found:
-        out.write(f"No backups yet in {backups.backups_dir(db.path)}\n")
+        out.write(f"No backups yet in {backups.backups_dir(db_path)}\n")
         return 0
     width = max(len(backups.reason_label(b.reason)) for b in found)
     for b in found:

@@ -62,16 +62,20 @@ def add_privacy_parsers(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="MONTHS",
         type=_months,
         required=True,
-        help="delegations that ended more than MONTHS months ago (a whole number, 1 or more)",
+        help="delegations that ended more than MONTHS months ago (a whole number, 1 to 1200)",
     )
     purge.add_argument("--yes", action="store_true", help="do not ask (scripts)")
     purge.add_argument("--dry-run", action="store_true", help="only print what would be removed")
 
 
+MAX_MONTHS = 1200
+"""``services.retention.MAX_MONTHS`` (not imported here: ``--help`` stays light)."""
+
+
 def _months(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_MONTHS:
         raise argparse.ArgumentTypeError(
-            f"invalid number of months: '{text}' (a whole number, 1 or more)"
+            f"invalid number of months: '{text}' (a whole number from 1 to {MAX_MONTHS})"
         )
     return int(text)
 
@@ -114,7 +118,7 @@ def cmd_person_erase(db: Database, args: argparse.Namespace, out: TextIO) -> int
     out.write("\n".join(plan.describe()) + "\n")
     if old:
         what = "will be deleted" if args.delete_old_backups else "will still hold their data"
-        out.write(f"{len(old)} automatic backup{'s' if len(old) != 1 else ''} {what}.\n")
+        out.write(f"{erasure.copies(len(old))} {what}.\n")
     out.write("This cannot be undone.\n")
     out.flush()
     confirm(f"Erase {plan.label}?", yes=args.yes)
@@ -132,13 +136,14 @@ def cmd_person_erase(db: Database, args: argparse.Namespace, out: TextIO) -> int
     backups = erasure.older_backups(db.path, result.erased_at)
     if backups and args.delete_old_backups:
         deleted, failed = erasure.delete_backups(b.path for b in backups)
-        out.write(f"Deleted {len(deleted)} older backup{'s' if len(deleted) != 1 else ''}.\n")
+        out.write(f"Deleted {erasure.copies(len(deleted))}.\n")
         for path, why in failed:
             out.write(f"Could not delete {path}: {why}\n")
     elif backups:
         out.write(
-            f"{len(backups)} automatic backup{'s' if len(backups) != 1 else ''} made before "
-            "the erasure still hold their data (delete them, or run again with "
+            f"{erasure.copies(len(backups))} made before the erasure still "
+            f"{'holds' if len(backups) == 1 else 'hold'} their data (delete "
+            f"{'it' if len(backups) == 1 else 'them'}, or run again with "
             "--delete-old-backups):\n"
         )
         for backup in backups:

@@ -14,7 +14,7 @@ from delegations.model.enums import (
     TravelMode,
 )
 from delegations.model.exchanges import DatabaseIdentity, Exchange
-from delegations.model.privacy import AuditEntry, Preference
+from delegations.model.privacy import AuditEntry, ErasedRecord, Preference
 from delegations.model.publications import (
     DELEGATION_AUDIENCE,
     Publication,
@@ -47,6 +47,7 @@ __all__ = [
     "DatabaseIdentity",
     "Delegation",
     "DelegationStatus",
+    "ErasedRecord",
     "Exchange",
     "HostConfirmation",
     "ImportMapping",

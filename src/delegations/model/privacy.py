@@ -10,6 +10,14 @@ an entry back (an undo writes entries of its own).
 ``Preference``: a setting that belongs to the data rather than to one computer
 (how many automatic backups to keep, how long sensitive data is kept), so the
 window and the command line honour the same values.
+
+``ErasedRecord``: the uuid of a record erased with its person (the person, their
+participations, their journeys). A package exported before the erasure still holds
+those uuids: every import leaves such records out, so an erased person cannot come
+back. A bare uuid is a random number that names nobody: once the records it
+identified are gone (or, for an anonymised person, carry new uuids) it is not
+personal data, so it is kept for good. The table is not watched by the change
+recorder: undo never touches it.
 """
 
 from __future__ import annotations
@@ -59,3 +67,13 @@ class Preference(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class ErasedRecord(Base):
+    """The uuid of a person, participation or journey erased (no other data)."""
+
+    __tablename__ = "erased_record"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    """Canonical form (lower-case, hyphenated)."""
+    erased_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -16,17 +16,24 @@
 In both cases the person is taken off every agenda item's host contacts and
 unset as lead officer, and their name, e-mail and phone are replaced by
 "[erased]" in the free text that copies them (emergency contacts, item
-descriptions, room sharing, notes: the full name, e-mail and phone anywhere;
-the given or family name alone only in the delegations they were part of).
+descriptions, room sharing, notes: the full name, e-mail, phone and badge
+names anywhere; the given or family name alone only in the delegations they
+were part of; ignoring case and accents, as whole words: ``services.mentions``,
+the matcher subject access lists its ``mentions`` with).
 
 Stored documents that copy their data are rewritten:
 
 * ``exchange.document`` (the packages exchanged, kept as the base of the next
   merge) is rewritten WITHOUT the person, their participations and journeys,
   their places in items and as host contact or lead officer, and with the same
-  text replaced: the other records keep their merge base. (A package received
-  later that still holds the person would bring them back as a new record: the
-  partner must erase them too.)
+  text replaced: the other records keep their merge base.
+* the uuids of the person, of all their participations (kept or removed) and of
+  their journeys are remembered (``ErasedRecord``: bare random numbers, which name
+  nobody once the records are gone; not personal data, kept for good, never
+  undone), and an anonymised person and their kept participations get NEW uuids:
+  a package exported before the erasure (ours or a partner's) cannot address them
+  again, and every import leaves the records with those uuids out
+  (``services.erased.drop_erased``).
 * calendars published to the person (``publication`` audience ``person:ID``)
   are deleted; in the others their journeys are dropped and the text replaced.
 
@@ -47,21 +54,21 @@ hold the person's data.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from delegations.model import (
-    AgendaItem,
     Delegation,
     DelegationStatus,
+    ErasedRecord,
     Exchange,
     Participation,
     Person,
@@ -69,10 +76,12 @@ from delegations.model import (
     Publication,
     TravelLeg,
     item_host_contacts,
+    new_uuid,
 )
 from delegations.model.publications import person_audience
 from delegations.services.errors import NotFound
 from delegations.services.history import Operation, Step
+from delegations.services.mentions import REPLACEMENT, Matcher, person_forms, text_mentions
 from delegations.store import Database
 from delegations.store.changelog import RowChange, TableShape
 from delegations.store.database import recorder
@@ -85,7 +94,7 @@ SCRUB_PENDING = "privacy.scrub_pending"
 """A ``preference`` row written with an erasure or a purge, removed once the free
 pages are cleared: its presence says a scrub is still to do."""
 
-ERASED = "[erased]"
+ERASED = REPLACEMENT
 """What replaces the person's name, e-mail or phone in free text."""
 
 ANONYMOUS_GIVEN = "Erased"
@@ -118,15 +127,6 @@ PARTICIPATION_CLEARED = {
     "notes": "",
 }
 """A past participation's fields cleared when its person is anonymised."""
-
-FREE_TEXT: dict[type[Any], tuple[str, ...]] = {
-    Delegation: ("objectives", "emergency_contacts", "notes"),
-    AgendaItem: ("title", "description"),
-    Participation: ("badge_name", "room_sharing", "room_notes", "notes"),
-    TravelLeg: ("notes",),
-    Person: ("job_title", "notes"),
-}
-"""Text the officer types, where a person's name, e-mail or phone may be copied."""
 
 
 def anonymous_label(person_id: int) -> str:
@@ -207,17 +207,7 @@ def _traces(session: Session, person_id: int, now: datetime) -> Traces:
     lead_of = list(
         session.scalars(select(Delegation.id).where(Delegation.lead_officer_id == person_id))
     )
-    hosted = list(session.scalars(select(AgendaItem.delegation_id).where(AgendaItem.id.in_(items))))
-    delegations = sorted({p.delegation_id for p in participations} | set(lead_of) | set(hosted))
-    strong = {
-        person.full_name,
-        f"{person.family_name}, {person.given_name}",
-        person.email,
-        person.phone,
-        *(p.badge_name for p in participations),
-    }
-    weak = {person.given_name, person.family_name}
-    digits = re.sub(r"\D", "", person.phone)
+    forms = person_forms(session, person)  # the strings to find, and where
     return Traces(
         person_id=person_id,
         uuid=person.uuid,
@@ -229,34 +219,16 @@ def _traces(session: Session, person_id: int, now: datetime) -> Traces:
         participation_uuids=tuple(p.uuid for p in participations),
         host_contact_items=tuple(items),
         lead_of=tuple(lead_of),
-        delegations=tuple(delegations),
-        strong=tuple(sorted((s.strip() for s in strong if len(s.strip()) >= 3), key=len)[::-1]),
-        weak=tuple(sorted((w.strip() for w in weak if len(w.strip()) >= 2), key=len)[::-1]),
-        phone_digits=digits if len(digits) >= 6 else "",
+        delegations=forms.delegations,
+        strong=forms.strong,
+        weak=forms.weak,
+        phone_digits=forms.phone_digits,
     )
 
 
-class _Replacer:
-    """Replaces a person's strings in text: strong ones anywhere, weak ones as words."""
-
-    def __init__(self, traces: Traces) -> None:
-        parts = [re.escape(s) for s in traces.strong]
-        if traces.phone_digits:
-            parts.append(r"\+?" + r"[\s.\-/()]*".join(traces.phone_digits))
-        self.strong = re.compile("|".join(parts), re.IGNORECASE) if parts else None
-        words = [re.escape(w) for w in traces.weak]
-        self.weak = (
-            re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
-            if words
-            else None
-        )
-
-    def __call__(self, text: str, linked: bool) -> str:
-        if self.strong is not None:
-            text = self.strong.sub(ERASED, text)
-        if linked and self.weak is not None:
-            text = self.weak.sub(ERASED, text)
-        return text
+class _Replacer(Matcher):
+    """Replaces a person's strings in text (``services.mentions.Matcher``: strong ones
+    anywhere, weak ones only when ``linked``; whole words, ignoring case and accents)."""
 
     def json_value(self, value: Any, linked: bool) -> Any:
         if isinstance(value, str):
@@ -348,32 +320,18 @@ class ErasurePlan:
 def _text_rows(
     session: Session, traces: Traces, replace: _Replacer
 ) -> list[tuple[type[Any], int, dict[str, str]]]:
-    """The free-text rows that name the person, with their new values."""
-    linked = set(traces.delegations)
-    found: list[tuple[type[Any], int, dict[str, str]]] = []
-    for model, columns in FREE_TEXT.items():
-        scope = (
-            model.id if model is Delegation
-            else model.delegation_id if model in (AgendaItem, Participation)
-            else None
-        )  # fmt: skip
-        wanted = [model.id, *(getattr(model, c) for c in columns)]
-        if scope is not None:
-            wanted.append(scope)
-        for row in session.execute(select(*wanted)):
-            record_id = row[0]
-            if model is Person and record_id == traces.person_id:
-                continue
-            in_scope = scope is not None and row[-1] in linked
-            new = {}
-            for index, column in enumerate(columns, start=1):
-                value = row[index] or ""
-                replaced = replace(value, in_scope)
-                if replaced != value:
-                    new[column] = replaced
-            if new:
-                found.append((model, record_id, new))
-    return found
+    """The free-text rows of other records that name the person, with their new values
+    (the ``mentions`` subject access lists; their own records are cleared or deleted)."""
+    rows: dict[tuple[type[Any], int], dict[str, str]] = {}
+    for mention in text_mentions(
+        session,
+        replace,
+        person_id=traces.person_id,
+        participations=traces.participations,
+        delegations=traces.delegations,
+    ):
+        rows.setdefault((mention.model, mention.record_id), {})[mention.field] = mention.replaced
+    return [(model, record_id, new) for (model, record_id), new in rows.items()]
 
 
 def _exchanges(session: Session, traces: Traces, replace: _Replacer) -> list[tuple[int, str]]:
@@ -595,8 +553,32 @@ def _apply(session: Session, work: _Work) -> None:
                 **PERSON_CLEARED,
             )
         )
+        # New uuids: nothing outside (an older package) can address them again.
+        session.execute(update(Person).where(Person.id == pid).values(uuid=new_uuid()))
+        for participation_id in t.kept_participations:
+            session.execute(
+                update(Participation)
+                .where(Participation.id == participation_id)
+                .values(uuid=new_uuid())
+            )
+    _remember_erased(session, (t.uuid, *t.participation_uuids, *t.leg_uuids))
     session.flush()
     session.expire_all()
+
+
+def _remember_erased(session: Session, uuids: Iterable[str]) -> None:
+    """Keep the uuids erased (canonical form), so later imports leave them out."""
+    moment = datetime.now(UTC)
+    for value in sorted({_canonical(u) for u in uuids if u}):
+        if session.get(ErasedRecord, value) is None:
+            session.add(ErasedRecord(uuid=value, erased_at=moment))
+
+
+def _canonical(value: str) -> str:
+    try:
+        return str(UUID(value))
+    except ValueError:
+        return value.lower()
 
 
 def _mark_scrub(session: Session) -> None:
@@ -693,18 +675,18 @@ class OldBackup:
     made_at: datetime | None
 
 
-def older_backups(db_path: Path, before: datetime) -> list[OldBackup]:
-    """The automatic backups of ``db_path`` made before ``before``, newest first."""
-    from delegations.store.backups import list_backups
+def copies(count: int) -> str:
+    """How many copies in the backups folder: "1 backup copy", "3 backup copies"."""
+    return f"{count} backup {'copy' if count == 1 else 'copies'}"
 
-    found = []
-    for item in list_backups(db_path):
-        made = getattr(item, "made_at", None)
-        if made is not None and made.tzinfo is None:
-            made = made.replace(tzinfo=UTC)
-        if made is None or made <= before:
-            found.append(OldBackup(Path(item.path), made))
-    return found
+
+def older_backups(db_path: Path, before: datetime) -> list[OldBackup]:
+    """The copies in the backups folder of ``db_path`` made before ``before``, newest
+    first: the automatic backups, and the damaged files restores replaced (``.damaged``,
+    with their ``-wal``), which hold the data too."""
+    from delegations.store.backups import held_copies
+
+    return [OldBackup(path, made) for path, made in held_copies(db_path) if made <= before]
 
 
 def delete_backups(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:

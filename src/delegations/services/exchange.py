@@ -164,8 +164,10 @@ class ImportPlan:
         merge: the three-way merge (None: nothing to merge, the package is imported
             as it is: a new delegation, or a package without exchange data).
         notice: a sentence to show before importing (an older package that replaces
-            the delegation), or None.
+            the delegation; records of erased people left out), or None.
         ours: the fingerprint of our delegation when the plan was made.
+        left_out: how many records of erased people were taken out of the package
+            (``services.erased``); ``document`` is the package without them.
     """
 
     document: dict[str, Any]
@@ -178,6 +180,14 @@ class ImportPlan:
     exported_at: str = ""
     origin: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    left_out: int = 0
+
+    @property
+    def left_out_notice(self) -> str | None:
+        """The sentence saying records of erased people were left out, or None."""
+        from delegations.services.erased import left_out_notice
+
+        return left_out_notice(self.left_out) if self.left_out else None
 
     @property
     def preview(self) -> Preview | None:
@@ -190,7 +200,8 @@ class ImportPlan:
     def lines(self) -> list[str]:
         """What importing will do, in lines for a terminal (the dry run)."""
         if self.merge is not None:
-            return self.merge.preview.lines()
+            extra = self.left_out_notice
+            return [*self.merge.preview.lines(), *([extra] if extra else [])]
         people = len(self.document.get("participations", []))
         items = len(self.document.get("agenda", []))
         if self.delegation_id is None:
@@ -219,9 +230,23 @@ def _base(session: Session, delegation_id: int, meta: Mapping[str, Any]) -> Exch
 def plan_import(session: Session, document: dict[str, Any]) -> ImportPlan:
     """Validate the package and work out what importing it will do (nothing written).
 
+    The records of erased people are first taken out of the package (``plan.document``
+    is the package without them; ``plan.left_out`` counts them, and the notice says so).
+
     Raises:
         ValidationError: the package is not valid (nothing is planned).
     """
+    from delegations.services.erased import drop_erased
+
+    document, left_out = drop_erased(session, document)
+    plan = _plan_import(session, document)
+    if left_out:
+        plan.left_out = left_out
+        plan.notice = " ".join(n for n in (plan.left_out_notice, plan.notice) if n)
+    return plan
+
+
+def _plan_import(session: Session, document: dict[str, Any]) -> ImportPlan:
     from delegations.services import package
     from delegations.services.merge import merge
 

@@ -888,7 +888,11 @@ def import_document(
     session: Session, document: dict[str, Any], *, shape_checked: bool = False
 ) -> Delegation:
     """Validate then write a package; nothing is written if anything is wrong
-    (``shape_checked``: see ``validate_document``)."""
+    (``shape_checked``: see ``validate_document``). The records of erased people are
+    left out (``services.erased``; ``exchange.plan_import`` says so before)."""
+    from delegations.services.erased import drop_erased
+
+    document, _left_out = drop_erased(session, document)
     doc = validate_document(session, document, shape_checked=shape_checked)
     orgs = _existing(session, Organisation, [o["uuid"] for o in doc["organisations"]])
     for entry in doc["organisations"]:

@@ -52,9 +52,14 @@ FIELD_LABELS = {
 }
 
 
+MAX_MONTHS = 1200
+"""A hundred years: any older visit is older than every date the application stores."""
+
+
 def months_before(day: date, months: int) -> date:
-    """The same day ``months`` calendar months earlier (the last day when shorter)."""
-    total = day.year * 12 + day.month - 1 - months
+    """The same day ``months`` calendar months earlier (the last day when shorter);
+    never before 1 January of year 1 (``date``'s first day)."""
+    total = max(12, day.year * 12 + day.month - 1 - months)
     year, month = divmod(total, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -66,8 +71,10 @@ def check_months(value: object) -> int:
         number = int(str(value).strip()) if not isinstance(value, bool) else 0
     except ValueError:
         number = 0
-    if number < 1:
-        raise ValidationError({"older_than": "give a whole number of months, at least 1"})
+    if not 1 <= number <= MAX_MONTHS:
+        raise ValidationError(
+            {"older_than": f"give a whole number of months, from 1 to {MAX_MONTHS}"}
+        )
     return number
 
 

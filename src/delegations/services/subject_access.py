@@ -13,6 +13,9 @@ documented by ``resources/schemas/subject-access.schema.json`` (``format``
 - ``lead_officer_of``: delegations they lead;
 - ``calendars``: calendars published to them (when, how many events);
 - ``packages``: delegation packages exchanged that hold their data (how many, when);
+- ``mentions``: each text field of another record that names them (another attendee's
+  notes or room sharing, a delegation's emergency contacts, an item's description…),
+  found as the erasure finds what it replaces by "[erased]" (``services.mentions``);
 - ``audit``: entries of the audit log about their records (when, what, which fields;
   the log never holds values).
 
@@ -52,6 +55,7 @@ from delegations.model import (
 )
 from delegations.model.publications import person_audience
 from delegations.services.errors import NotFound, ServiceError
+from delegations.services.mentions import person_mentions
 from delegations.store import Database
 
 FORMAT = "delegations-subject-access"
@@ -292,6 +296,15 @@ def subject_access(session: Session, person_id: int) -> dict[str, Any]:
                 for x in packages
             ],
         },
+        "mentions": [
+            {
+                "record": m.record,
+                "record_id": m.record_id,
+                "field": m.field,
+                "text": m.text,
+            }
+            for m in person_mentions(session, person)
+        ],
         "audit": _audit(session, person_id, participations),
     }
 

@@ -49,12 +49,14 @@ def _sqlite_error(exc: sqlite3.Error, destination: Path) -> OutputError:
     return OutputError(f"cannot back up to {destination}: {type(exc).__name__}; try again")
 
 
-def backup_copy(path: Path, destination: Path) -> Path:
+def backup_copy(path: Path, destination: Path, *, automatic: bool = False) -> Path:
     """Copy a live database (WAL included) consistently with SQLite's backup API.
 
     Args:
         path: the database to copy.
         destination: the copy to write; its missing folder is created ``0700``.
+        automatic: an automatic backup, written into the database's backups folder
+            (anything else is refused there).
 
     Returns:
         ``destination``, written ``0600``.
@@ -65,7 +67,7 @@ def backup_copy(path: Path, destination: Path) -> Path:
         OutputError: the copy cannot be written (full disk, permissions…); nothing
             is left behind and an earlier ``destination`` is as it was.
     """
-    destination = check_output(destination, path)
+    destination = check_output(destination, path, backups_folder=automatic)
     try:
         make_private_dir(destination.parent)
     except OSError as exc:

@@ -141,6 +141,20 @@ def kept_files(db_path: str | os.PathLike[str]) -> list[Path]:
     return [p for p in entries if NAME.match(p.name) or DAMAGED.match(p.name)]
 
 
+def held_copies(db_path: str | os.PathLike[str]) -> list[tuple[Path, datetime]]:
+    """Every file of the backups folder that holds a copy of the data, with when it was
+    made (from its name), newest first: the backups, and the damaged files restores
+    replaced (with their ``-wal``). What an erasure lists as still holding a person."""
+    held = []
+    for path in kept_files(db_path):
+        try:
+            made = datetime.strptime(path.name[:16], STAMP).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        held.append((path, made))
+    return sorted(held, key=lambda found: (found[1], found[0].name), reverse=True)
+
+
 def _unique(folder: Path, reason: str, suffix: str = ".sqlite") -> Path:
     """A new name in ``folder`` for a backup made now for ``reason``."""
     stamp = utc_now().astimezone(UTC).strftime(STAMP)
@@ -179,18 +193,26 @@ def read_keep(db_path: str | os.PathLike[str]) -> int:
 
 def rotate(db_path: str | os.PathLike[str], keep: int, *, spare: Path | None = None) -> list[Path]:
     """Delete the oldest backups beyond the newest ``keep``; never ``spare`` (the one
-    just made), never a file whose name is not a backup's. Returns what was deleted."""
+    just made), never the newest ``before-restore`` copy (the data a restore replaced:
+    with a small ``keep``, the next daily backup would otherwise take back a mistaken
+    restore's only way back), never a file whose name is not a backup's. A deleted
+    backup's ``-wal`` and ``-shm`` (left when somebody opened it) go with it. Returns
+    what was deleted."""
     keep = max(1, keep)
     backups = list_backups(db_path)
-    spare_resolved = spare.resolve() if spare is not None else None
+    spared = {spare.resolve()} if spare is not None else set()
+    newest_replaced = next((b for b in backups if b.reason == "before-restore"), None)
+    if newest_replaced is not None:
+        spared.add(newest_replaced.path.resolve())
     deleted: list[Path] = []
     for info in backups[keep:]:
-        if spare_resolved is not None and info.path.resolve() == spare_resolved:
+        if info.path.resolve() in spared:
             continue
         try:
             info.path.unlink()
         except OSError:
             continue
+        remove_quietly(*(info.path.with_name(info.path.name + s) for s in ("-wal", "-shm")))
         deleted.append(info.path)
     return deleted
 
@@ -211,7 +233,7 @@ def make_backup(db_path: str | os.PathLike[str], reason: str, *, keep: int | Non
         from delegations.files import output_error
 
         raise output_error(exc, folder) from exc
-    written = backup_copy(path, _unique(folder, reason))
+    written = backup_copy(path, _unique(folder, reason), automatic=True)
     rotate(path, read_keep(path) if keep is None else keep, spare=written)
     return written
 
@@ -508,7 +530,7 @@ def restore(
     try:
         kept: Path | None = None
         if state == "healthy":
-            kept = backup_copy(path, _unique(folder, "before-restore"))
+            kept = backup_copy(path, _unique(folder, "before-restore"), automatic=True)
             _settle(path)
         elif state == "damaged":
             kept = _keep_damaged(path, folder)

@@ -27,9 +27,11 @@ from typing import Any
 FUNCTION = "delegations_row_changed"
 SWITCH = "delegations_recording"
 """A one-row temporary table: the triggers call Python only while it says so."""
-UNTRACKED = frozenset({"alembic_version", "sqlite_sequence", "audit_entry", "preference"})
-"""Tables undo never touches: the audit log (an undo writes entries of its own) and the
-settings stored with the data."""
+UNTRACKED = frozenset(
+    {"alembic_version", "sqlite_sequence", "audit_entry", "preference", "erased_record"}
+)
+"""Tables undo never touches: the audit log (an undo writes entries of its own), the
+settings stored with the data, and the uuids of erased records (an erasure is final)."""
 BOOKKEEPING = frozenset({"updated_at", "revision"})
 """Columns that record when and how often a row changed, not what it holds.
 

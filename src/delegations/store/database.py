@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -101,7 +102,9 @@ def _create_private(path: Path, state: FileState) -> None:
         except FileNotFoundError:
             continue
         if info.st_uid == os.getuid() and info.st_mode & 0o077:
-            os.chmod(file, 0o600)
+            # Others lose their access; the owner keeps exactly theirs (a file made
+            # read-only on purpose stays read-only).
+            os.chmod(file, stat.S_IMODE(info.st_mode) & 0o700)
 
 
 def _refuse(path: Path, state: FileState) -> None:

@@ -160,12 +160,16 @@ class FileActions:
         if db is not w.db:  # another database was opened meanwhile
             return
         preview = plan.preview
-        if plan.merge is None and plan.notice is None:
+        # A new delegation: its only notice says records of erased people were left
+        # out; it is shown once imported.
+        if plan.merge is None and (plan.notice is None or plan.delegation_id is None):
             self._apply_import(path, plan, {})
         elif preview is not None and preview.clean:
             if plan.delegation_id is not None:
                 w.open_delegation(plan.delegation_id)
             text = f"Nothing to import: {path.name} holds nothing that is not already here."
+            if plan.left_out_notice:
+                text += f" {plan.left_out_notice}"
             w.statusBar().showMessage(text, 8000)
             w.inform("Nothing to import", text)
         else:
@@ -227,6 +231,8 @@ class FileActions:
                 )
             w.statusBar().showMessage(said, 8000)
             w.open_delegation(delegation_id)
+            if plan.left_out_notice and plan.delegation_id is None:
+                w.inform("Records left out", plan.left_out_notice)
 
         return self.window.runner.run_in_background(
             Operation(applying.label, run, action=applying.action), f"Importing {path.name}…", done

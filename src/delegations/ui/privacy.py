@@ -129,8 +129,8 @@ class PrivacyActions:
         text = "\n".join(plan.describe())
         if backups:
             text += (
-                f"\n\n{len(backups)} automatic backup{'s' if len(backups) != 1 else ''} "
-                "made before now will still hold their data; you can delete them afterwards."
+                f"\n\n{erasure.copies(len(backups)).capitalize()} made before now will still "
+                "hold their data; you can delete them afterwards."
             )
         if steps:
             text += (
@@ -383,8 +383,8 @@ class ErasureResultDialog(QDialog):
         if self.paths:
             count = len(self.paths)
             self.backups_label.setText(
-                f"{count} automatic backup{'s' if count != 1 else ''} made before the "
-                "erasure still hold the person's data:"
+                f"{erasure.copies(count).capitalize()} made before the erasure still "
+                f"{'holds' if count == 1 else 'hold'} the person's data:"
             )
         else:
             self.backups_label.setText("No automatic backup made before the erasure is left.")

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from delegations.model import (
     Delegation,
+    ErasedRecord,
     Organisation,
     Participation,
     Person,
@@ -329,6 +330,8 @@ class _Context:
                     self.org_by_key.setdefault(fold(key), org)
         self.by_id = {p.id: p for p in self.people}
         self.by_uuid = {p.uuid.lower(): p for p in self.people}
+        self.erased = set(session.scalars(select(ErasedRecord.uuid)))
+        """Ids of erased people: a spreadsheet written before the erasure names them."""
         self.by_email: dict[str, Person] = {}
         self.by_name: dict[tuple[str, str, int | None], Person] = {}
         self.by_bare_name: dict[tuple[str, str], Person] = {}
@@ -559,6 +562,15 @@ def _match(
         problems_.append(
             Problem(
                 number, same_row[1], f"the same person as row {same_row[0]}; keep one of the rows"
+            )
+        )
+    if uuid and uuid.lower() in ctx.erased:
+        problems_.append(
+            Problem(
+                number,
+                _header_of(ctx.mapping, "person_id", "Person ID"),
+                "this person was erased from the database; remove the row, or empty its "
+                "person ID to add them again as a new person",
             )
         )
     if uuid:
