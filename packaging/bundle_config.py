@@ -99,6 +99,8 @@ DROP_BINARIES = (
     "/multimedia/",
     "/designer/",
     "/platforminputcontexts/libqtvirtualkeyboardplugin",
+    # Qt's own translations (7 MB): the application installs no QTranslator.
+    "/translations/",
 )
 
 
@@ -146,7 +148,18 @@ def keep_binary(destination: str) -> bool:
 # Linux: the GTK 3 platform theme would bring GTK, Cairo, Pango… of the build machine
 # (30 MB) into the bundle, where they can disagree with the user's own; Qt then uses
 # its own dialogs and style, or the XDG desktop portal's.
-LINUX_DROP_PLUGINS = ("/platformthemes/libqgtk3",)
+LINUX_DROP_PLUGINS = (
+    "/platformthemes/libqgtk3",
+    # Platforms for embedded devices and remote screens (no desktop session): a desktop
+    # runs xcb or wayland; offscreen and minimal stay for scripts and checks.
+    "/platforms/libqeglfs",
+    "/platforms/libqlinuxfb",
+    "/platforms/libqminimalegl",
+    "/platforms/libqvkkhrdisplay",
+    "/platforms/libqvnc",
+    "/egldeviceintegrations/",
+    "/generic/",
+)
 
 
 def without_plugins(
