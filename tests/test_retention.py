@@ -202,3 +202,10 @@ def test_cli_purge_is_in_the_audit_log(dbfile: str) -> None:
     assert rows
     assert any(record == "person" and "dietary_needs" in fields for record, fields in rows)
     assert not any("Vegan" in fields for _r, fields in rows)
+
+
+def test_counts_read_in_the_singular_and_the_plural() -> None:
+    assert retention.counted("room_notes", 1) == "1 room note"
+    assert retention.counted("room_notes", 2) == "2 room notes"
+    assert retention.counted("journeys", 1) == "1 journey (travel details)"
+    assert retention.counted("accessibility_needs", 1) == "1 accessibility need"

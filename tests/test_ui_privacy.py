@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, text
 
 from delegations.model import Person
@@ -86,7 +87,11 @@ def test_erase_confirms_then_deletes_and_shows_the_result(
     assert "This cannot be undone" in question
     assert "The undo history will drop 2 steps" in question
     assert "1 backup copy made before now" in question  # the daily one of the opening
-    for secret in ("Sophie", "Delacroix", "sophie.delacroix", "12 34 56 78", "Vegetarian"):
+    # The officer's own screen names who is about to be erased, and nothing else of theirs.
+    assert question.startswith(
+        f"Sophie Delacroix (Métropole Européenne de Lille (MEL)) is person #{pid}.\n"
+    )
+    for secret in ("sophie.delacroix", "12 34 56 78", "Vegetarian"):
         assert secret not in title + question
 
     qtbot.waitUntil(lambda: holder.result_dialog is not None, timeout=10000)
@@ -236,3 +241,31 @@ def test_export_personal_data_of_the_selected_person(
     document = json.loads(target.read_text(encoding="utf-8"))
     assert "Delacroix" in json.dumps(document, ensure_ascii=False)
     assert f"person #{pid}" in main_window.statusBar().currentMessage()
+
+
+def test_export_personal_data_never_overwrites_the_database(
+    main_window: Any, answers: Any, demo_db: Database, qtbot: Any
+) -> None:
+    """Chosen in the save dialog (which asked "replace?" and was told yes): refused."""
+    pid = person_id(demo_db, "Delacroix")
+    select_person(main_window, pid)
+    before = demo_db.path.read_bytes()
+    holder = privacy_of(main_window)
+    for target in (demo_db.path, Path(f"{demo_db.path}-wal"),
+                   demo_db.path.with_name(demo_db.path.name + ".backups") / "x.json"):  # fmt: skip
+        answers.files.append(str(target))
+        answers.messages.clear()
+        assert holder.export_personal_data() is None
+        [(title, text)] = answers.messages
+        assert title == "Cannot export personal data" and "choose another file" in text
+    assert not holder.tasks and demo_db.path.read_bytes()[:100] == before[:100]
+    with demo_db.session() as session:  # still a database, still holding the person
+        assert session.get(Person, pid) is not None
+
+
+def test_the_service_refuses_the_database_too(demo_db: Database) -> None:
+    from delegations.services.subject_access import export_person
+    from delegations.store.errors import OutputRefused
+
+    with pytest.raises(OutputRefused, match="is the database in use"):
+        export_person(demo_db, person_id(demo_db, "Delacroix"), demo_db.path)

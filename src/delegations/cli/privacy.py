@@ -186,7 +186,7 @@ def cmd_privacy(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     done = outcome.result.plan
     cleared = erasure.finish_pending_scrub(db)
     removed = ", ".join(
-        f"{count} {retention.FIELD_LABELS[name]}" for name, count in done.fields.items() if count
+        retention.counted(name, count) for name, count in done.fields.items() if count
     )
     out.write(f"Removed {removed or 'nothing'}.\n")
     if cleared:

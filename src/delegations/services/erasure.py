@@ -464,6 +464,22 @@ def _work(session: Session, person_id: int, now: datetime) -> _Work:
     )
 
 
+def who(session: Session, person_id: int) -> str:
+    """The person as the window's confirmation names them, so that the officer sees who
+    is about to be erased: "Laia Ferrer (Kids Cluster)". For the user's own screen only:
+    the command line and every message name "person #12" and nobody else.
+
+    Raises:
+        NotFound: there is no such person.
+    """
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"there is no person #{person_id}")
+    name = person.full_name or anonymous_label(person_id)
+    org = person.organisation.display_name if person.organisation is not None else ""
+    return f"{name} ({org})" if org else name
+
+
 def erasure_plan(session: Session, person_id: int, now: datetime | None = None) -> ErasurePlan:
     """What ``erase(person_id)`` would do, as counts and a mode (nothing written).
 
@@ -696,7 +712,7 @@ def delete_backups(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, 
     for path in paths:
         try:
             Path(path).unlink(missing_ok=True)
-            for extra in ("-wal", "-shm"):
+            for extra in ("-wal", "-shm", "-journal"):
                 Path(f"{path}{extra}").unlink(missing_ok=True)
         except OSError as exc:
             failed.append((Path(path), exc.strerror or str(exc)))

@@ -42,14 +42,21 @@ from delegations.store.database import recorder
 PARTICIPATION_FIELDS = ("hotel_phone", "booking_reference", "room_notes")
 PERSON_FIELDS = ("phone", "dietary_needs", "accessibility_needs")
 FIELD_LABELS = {
-    "journeys": "journeys (travel details)",
-    "hotel_phone": "hotel phone numbers",
-    "booking_reference": "booking references",
-    "room_notes": "room notes",
-    "phone": "phone numbers",
-    "dietary_needs": "dietary needs",
-    "accessibility_needs": "accessibility needs",
+    "journeys": ("journey (travel details)", "journeys (travel details)"),
+    "hotel_phone": ("hotel phone number", "hotel phone numbers"),
+    "booking_reference": ("booking reference", "booking references"),
+    "room_notes": ("room note", "room notes"),
+    "phone": ("phone number", "phone numbers"),
+    "dietary_needs": ("dietary need", "dietary needs"),
+    "accessibility_needs": ("accessibility need", "accessibility needs"),
 }
+"""How each field removed is counted, in the singular and the plural."""
+
+
+def counted(name: str, count: int) -> str:
+    """``count`` values of field ``name``: "1 room note", "3 journeys (travel details)"."""
+    one, many = FIELD_LABELS[name]
+    return f"{count} {one if count == 1 else many}"
 
 
 MAX_MONTHS = 1200
@@ -118,9 +125,7 @@ class PurgePlan:
                 f"{'s' if self.attendees != 1 else ''}, {self.people} "
                 f"{'person' if self.people == 1 else 'people'}):"
             ]
-            lines += [
-                f"  • {count} {FIELD_LABELS[name]}" for name, count in self.fields.items() if count
-            ]
+            lines += [f"  • {counted(name, count)}" for name, count in self.fields.items() if count]
         if self.kept_people:
             lines.append(
                 f"Kept for {self.kept_people} "

@@ -356,9 +356,16 @@ def write_subject_access(session: Session, person_id: int, out: Path) -> Path:
 
 def export_person(db: Database, person_id: int, out: Path) -> Path:
     """Write what is held about ``person_id`` to ``out`` and record the export in the
-    audit log; returns the path written (for the window)."""
-    from delegations.services import audit
+    audit log; returns the path written (for the window).
 
+    Raises:
+        OutputRefused: ``out`` is the database in use (or one of its files, by any
+            path), or in its backups folder: nothing is written.
+    """
+    from delegations.services import audit
+    from delegations.store.outputs import check_output
+
+    out = check_output(out, db.path)
     with db.session() as session:
         written = write_subject_access(session, person_id, out)
     audit.record(db, "export", record="person", record_id=person_id)

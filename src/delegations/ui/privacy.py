@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from delegations.services import ServiceError, erasure, preferences, retention
 from delegations.services.history import Operation
+from delegations.services.storage import output_refusal
 from delegations.ui.workers import Progress, Task, Tasks
 
 if TYPE_CHECKING:
@@ -96,6 +97,10 @@ class PrivacyActions:
         target = Path(path)
         if target.suffix == "":
             target = target.with_suffix(".json")
+        refused = output_refusal(target, w.db.path)
+        if refused is not None:
+            w.inform("Cannot export personal data", f"{target} is {refused}; choose another file.")
+            return None
         db = w.db
 
         def work(progress: Progress) -> Path:
@@ -120,13 +125,15 @@ class PrivacyActions:
             with w.db.session() as session:
                 plan = erasure.erasure_plan(session, person_id)
                 traces = erasure.person_traces(session, person_id)
+                named = erasure.who(session, person_id)
         except ServiceError as exc:
             w.inform("Cannot erase the person", str(exc))
             return False
         history = w.runner.history
         steps = history.forgettable(erasure.forget_steps(w.db, traces))
         backups = erasure.older_backups(w.db.path, datetime.now(UTC))
-        text = "\n".join(plan.describe())
+        # The officer's own screen: the name, so that nobody is erased by mistake.
+        text = "\n".join([f"{named} is {plan.label}.", *plan.describe()])
         if backups:
             text += (
                 f"\n\n{erasure.copies(len(backups)).capitalize()} made before now will still "
@@ -246,7 +253,7 @@ class PrivacyActions:
 
         def show(cleared: bool) -> None:
             removed = "\n".join(
-                f"  • {count} {retention.FIELD_LABELS[name]}"
+                f"  • {retention.counted(name, count)}"
                 for name, count in done.fields.items()
                 if count
             )
