@@ -128,3 +128,48 @@ def test_escape_closes_and_the_keyboard_reaches_the_filters(main_window: Any, qt
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
     assert open_log(main_window) is dialog
+
+
+def test_the_count_is_right_once_everything_is_read(main_window: Any) -> None:
+    with main_window.db.transaction() as session:
+        for number in range(PAGE + 5):
+            audit.note(session, "export", "itinerary", number)
+    dialog = open_log(main_window)
+    assert "more as you scroll" in dialog.status.text()
+    while dialog.model.canFetchMore():
+        dialog.model.fetchMore()
+    total = dialog.model.rowCount()
+    assert total > PAGE
+    assert dialog.status.text() == f"{total} entries."
+
+
+def test_the_log_is_active_again_after_a_message(
+    main_window: Any, answers: Any, qtbot: Any
+) -> None:
+    dialog = open_log(main_window)
+    qtbot.waitExposed(dialog)
+
+    def refuse(title: str, text: str) -> None:
+        answers.messages.append((title, text))
+        main_window.activateWindow()  # as a message box leaves it: the window active
+
+    main_window.warn = refuse
+    answers.files.append(str(main_window.db.path))
+    assert dialog.export_csv() is None
+    assert answers.messages[-1][0] == "Cannot export the audit log"
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.table.hasFocus()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+
+
+def test_the_buttons_have_mnemonics_that_do_not_clash(main_window: Any) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    dialog = open_log(main_window)
+    assert dialog.refresh_button.text() == "Refres&h"
+    assert dialog.export_button.text() == "&Export CSV…"
+    texts = [b.text() for b in dialog.findChildren(QAbstractButton) if "&" in b.text()]
+    texts += [w.text() for w in dialog.findChildren(QLabel) if w.buddy()]
+    keys = [t[t.index("&") + 1].lower() for t in texts]
+    assert len(keys) == len(set(keys)), texts

@@ -334,3 +334,22 @@ def test_edit_menu_opens_preferences_with_its_shortcut(
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: main_window.preferences_dialog is None)
     assert main_window.settings.smtp() is None
+
+
+def test_the_dialog_fits_the_screen_and_nothing_is_squeezed(
+    qtbot: QtBot, settings: Settings, no_keyring: None
+) -> None:
+    dialog = open_dialog(qtbot, settings)
+    screen = dialog.screen().availableGeometry()
+    assert dialog.height() <= screen.height() and dialog.width() <= screen.width()
+    for field in (dialog.host, dialog.port, dialog.security, dialog.user, dialog.from_address):
+        assert field.height() >= field.minimumSizeHint().height(), field.accessibleName()
+    note = dialog.keyring_note
+    assert note.wordWrap() and note.text()
+    assert note.height() >= note.heightForWidth(note.width())  # every line shown
+    assert note.geometry().right() <= note.parentWidget().contentsRect().right()
+    # a low screen: the groups scroll, the buttons stay visible
+    dialog.resize(dialog.width(), 300)
+    qtbot.waitUntil(lambda: dialog.scroll_area.verticalScrollBar().maximum() > 0)
+    assert dialog.port.height() >= dialog.port.minimumSizeHint().height()
+    assert dialog.ok_button.isVisible()

@@ -924,6 +924,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         db = Database.open(db_path)
         _warn(db.backup_warning)
         try:
+            _finish_erasures(db)
             return COMMANDS[command](db, args, out)
         finally:
             db.close()
@@ -940,6 +941,23 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except Exception as exc:
         print(f"{PROG}: error: {_one_line(_unexpected(exc, args))}", file=sys.stderr)
         return 1
+
+
+def _finish_erasures(db: Database) -> None:
+    """An erasure cut short (killed while clearing the free pages, or while erasing again
+    after a restore) is finished before any command reads the data."""
+    from delegations.services import erasure
+
+    try:
+        finished = erasure.finish_pending(db)
+    except (ServiceError, StoreError) as exc:  # the command itself may still work
+        _warn(f"an interrupted erasure could not be finished: {_message(exc)}")
+        return
+    if not finished:
+        _warn(
+            "the free space left by an erasure could not be cleared yet (another program "
+            "has the database open); it will be cleared next time"
+        )
 
 
 def _unexpected(exc: Exception, args: argparse.Namespace) -> str:

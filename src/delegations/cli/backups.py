@@ -39,6 +39,7 @@ def add_backup_parsers(sub: argparse._SubParsersAction[Any]) -> None:
         description="Check FILE (or, with --latest, the newest good automatic backup), then "
         "replace the database with it. The file replaced is kept in the backups folder "
         "(<database>.backups/). Works when the current file is damaged or not a database. "
+        "People erased since the backup was made are erased again in the restored database. "
         "Asks for confirmation on a terminal; --yes answers for scripts.",
     )
     restore.add_argument("file", nargs="?", metavar="FILE", help="the backup to restore")
@@ -107,7 +108,12 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         if db_path.exists() and db_path.stat().st_size
         else "there is no current file to keep"
     )
-    confirm(f"Replace {db_path} with the backup{made} {source}? {current}.", yes=args.yes)
+    again = backups.erased_since_notice(backups.people_erased_since(source, db_path))
+    confirm(
+        f"Replace {db_path} with the backup{made} {source}? {current}."
+        + (f" {again}" if again else ""),
+        yes=args.yes,
+    )
     result, db = backups.restore_and_open(source, db_path)
     try:
         warning = db.backup_warning
@@ -115,6 +121,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         db.close()
     kept = f"; the replaced file was kept as {result.kept}" if result.kept else ""
     out.write(f"Restored {db_path} from {source}{kept}\n")
+    if result.erased_again:
+        out.write(backups.erased_again_notice(result.erased_again) + "\n")
     if warning:
         print(f"delegations: warning: {warning}", file=sys.stderr)
     return 0

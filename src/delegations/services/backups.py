@@ -2,13 +2,28 @@
 
 The store does the work (``delegations.store.backups``); this module adds what is
 said about it and the audit entry of a restore, so the ui never reaches the store.
+
+Erasures survive a restore: a backup made before an erasure still holds the person.
+The uuids the replaced database recorded as erased are carried into the restored one
+(``erased_record``, their dates kept), every person among them is erased again (the
+same operation, ``services.erasure.erase``: anonymised or deleted by the same rule),
+every participation or journey among them whose person was not is removed, and the
+free pages are scrubbed. ``people_erased_since`` says beforehand how many people that
+will be (the confirmations say it); ``RestoreResult.erased_again`` how many it was.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from delegations.model import Participation, Person, TravelLeg
+from delegations.model.text import count_of
 from delegations.store import Database
 from delegations.store.backups import (
     BackupInfo,
@@ -19,6 +34,8 @@ from delegations.store.backups import (
     latest_good_backup,
     list_backups,
     make_backup,
+    read_erased,
+    read_person_uuids,
     restore,
     verify_backup,
 )
@@ -29,11 +46,15 @@ __all__ = [
     "RestoreResult",
     "backups_dir",
     "describe_size",
+    "erase_again",
+    "erased_again_notice",
+    "erased_since_notice",
     "kept_files",
     "latest_good_backup",
     "list_backups",
     "local_time",
     "make_backup",
+    "people_erased_since",
     "reason_label",
     "record_restore",
     "restore",
@@ -86,7 +107,104 @@ def restore_and_open(backup: Path, db_path: Path) -> tuple[RestoreResult, Databa
     db = Database.open(db_path)
     try:
         record_restore(db)
+        again = erase_again(db, result.erased)
     except BaseException:
         db.close()
         raise
-    return result, db
+    return replace(result, erased_again=again), db
+
+
+def _canonical_set(uuids: Iterable[str]) -> set[str]:
+    from delegations.services.erased import canonical_uuid
+
+    return {c for c in map(canonical_uuid, uuids) if c is not None}
+
+
+def people_erased_since(backup: Path, db_path: Path) -> int:
+    """How many people of ``backup`` the database at ``db_path`` records as erased:
+    those a restore of it erases again (0 when either cannot be read)."""
+    erased = _canonical_set(uuid for uuid, _at in read_erased(db_path))
+    if not erased:
+        return 0
+    return len(_canonical_set(read_person_uuids(backup)) & erased)
+
+
+def erased_since_notice(count: int) -> str:
+    """What a confirmation says of the people erased since the backup ("" for none)."""
+    if not count:
+        return ""
+    return (
+        f"{count_of(count, 'person')} erased since this backup was made "
+        "will be erased again after restoring."
+    )
+
+
+def erased_again_notice(count: int) -> str:
+    """What is said after a restore of the people erased again ("" for none)."""
+    if not count:
+        return ""
+    return f"Erased again {count_of(count, 'person')} erased after this backup was made."
+
+
+def _matching(
+    session: Session, model: type[Person | Participation | TravelLeg], wanted: set[str]
+) -> list[int]:
+    """The ids of ``model``'s rows whose uuid is in ``wanted`` (canonical)."""
+    from delegations.services.erased import canonical_uuid
+
+    return [
+        row_id
+        for row_id, uuid in session.execute(select(model.id, model.uuid))
+        if canonical_uuid(uuid) in wanted
+    ]
+
+
+def erase_again(db: Database, erased: Iterable[tuple[str, str]]) -> int:
+    """Carry the erased records ``erased`` (uuid, erased_at as stored) into ``db`` and
+    erase again what it still holds of them; how many people were erased again.
+
+    Every person whose uuid is among them is erased (``erasure.erase``, through
+    ``history.perform``: audited, not undoable); every participation or journey among
+    them whose person was not erased is removed (a participation with its journeys and
+    places in items), as an erasure removes them; then the free pages are scrubbed.
+    """
+    from delegations.services import erasure
+    from delegations.services.erased import canonical_uuid
+    from delegations.services.history import Operation, perform
+
+    rows: dict[str, str] = {}
+    for uuid, erased_at in erased:
+        canonical = canonical_uuid(uuid)
+        if canonical is not None and canonical not in rows:
+            rows[canonical] = erased_at
+    if not rows:
+        return 0
+    with db.transaction() as session:
+        session.execute(
+            text("INSERT OR IGNORE INTO erased_record (uuid, erased_at) VALUES (:uuid, :at)"),
+            [{"uuid": uuid, "at": at} for uuid, at in sorted(rows.items())],
+        )
+    wanted = set(rows)
+    with db.session() as session:
+        people = _matching(session, Person, wanted)
+    for person_id in people:
+        perform(db, erasure.erase(person_id))
+    with db.session() as session:
+        participations = _matching(session, Participation, wanted)
+        legs = _matching(session, TravelLeg, wanted)
+
+    def remove(session: Session) -> int:
+        erasure.mark_scrub_pending(session)
+        if legs:
+            session.execute(delete(TravelLeg).where(TravelLeg.id.in_(legs)))
+        if participations:
+            session.execute(delete(TravelLeg).where(TravelLeg.participation_id.in_(participations)))
+            session.execute(delete(Participation).where(Participation.id.in_(participations)))
+        return len(participations) + len(legs)
+
+    if participations or legs:
+        perform(
+            db, Operation("erase records of erased people", remove, action="erase", undoable=False)
+        )
+    erasure.finish_pending_scrub(db)
+    return len(people)

@@ -62,7 +62,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from delegations.model import (
@@ -632,6 +632,30 @@ def finish_pending_scrub(db: Database) -> bool:
         secure_delete(raw)
         session.execute(delete(Preference).where(Preference.key == SCRUB_PENDING))
     return checkpoint(db)
+
+
+def finish_pending(db: Database) -> bool:
+    """What an interrupted erasure left, finished when a database is opened: a person
+    still present under an erased uuid (a restore whose erasing again was cut short) is
+    erased again, and the free pages are cleared if that was left to do.
+
+    Returns True when nothing is left (False: the free pages could not be cleared yet).
+
+    Raises:
+        StorageError: the database could not be read or written.
+    """
+    from delegations.services.history import perform, storage_errors
+
+    with storage_errors(db.path), db.session() as session:
+        leftover = list(
+            session.scalars(
+                select(Person.id).where(func.lower(Person.uuid).in_(select(ErasedRecord.uuid)))
+            )
+        )
+    for person_id in leftover:
+        perform(db, erase(person_id))
+    with storage_errors(db.path):
+        return finish_pending_scrub(db)
 
 
 # ------------------------------------------------------------------ history and backups

@@ -15,7 +15,9 @@ stored in the database, 10 unless set) and deletes nothing else.
 A restore never leaves a half-written database: the backup is staged (copied, checked,
 flushed) beside the database, the current file is kept in the folder, and the staged
 copy then replaces the database in one ``rename``. A ``SIGKILL`` at any moment leaves
-the old database or the new one, whole.
+the old database or the new one, whole. Just before the rename, the uuids the replaced
+file records as erased (``erased_record``) are read, so that the services can erase
+those records again in the restored database (``services.backups.restore_and_open``).
 """
 
 from __future__ import annotations
@@ -80,10 +82,18 @@ class BackupInfo:
 @dataclass(frozen=True)
 class RestoreResult:
     """What a restore did: where the replaced file is kept (None: there was none), and
-    the schema revision of the backup restored."""
+    the schema revision of the backup restored.
+
+    ``erased``: the ``erased_record`` rows (uuid, erased_at as stored) of the file
+    replaced, for the services to carry into the restored database (empty when it was
+    missing, had none, or could not be read); ``erased_again``: how many people of the
+    restored database the services erased again (0 until they have).
+    """
 
     kept: Path | None
     revision: str
+    erased: tuple[tuple[str, str], ...] = ()
+    erased_again: int = 0
 
 
 # --------------------------------------------------------------------------- the folder
@@ -144,9 +154,12 @@ def kept_files(db_path: str | os.PathLike[str]) -> list[Path]:
 def held_copies(db_path: str | os.PathLike[str]) -> list[tuple[Path, datetime]]:
     """Every file of the backups folder that holds a copy of the data, with when it was
     made (from its name), newest first: the backups, and the damaged files restores
-    replaced (with their ``-wal``). What an erasure lists as still holding a person."""
+    replaced (their ``-wal`` or ``-journal`` is part of them, not listed apart). What an
+    erasure lists as still holding a person."""
     held = []
     for path in kept_files(db_path):
+        if path.name.endswith(("-wal", "-journal")):
+            continue  # part of the copy it sits beside (deleted with it)
         try:
             made = datetime.strptime(path.name[:16], STAMP).replace(tzinfo=UTC)
         except ValueError:
@@ -402,6 +415,50 @@ def _state(db_path: Path) -> str:
         connection.close()
 
 
+def read_erased(db_path: str | os.PathLike[str]) -> tuple[tuple[str, str], ...]:
+    """The ``erased_record`` rows (uuid, erased_at as stored) of the database at
+    ``db_path``, read through a read-only connection; empty when it is missing, not an
+    SQLite file, damaged, or of a schema without that table."""
+    path = Path(db_path).expanduser().resolve()
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return ()
+        with path.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return ()
+        connection = _open_read_only(path)
+    except (OSError, sqlite3.Error):
+        return ()
+    try:
+        rows = connection.execute("SELECT uuid, erased_at FROM erased_record").fetchall()
+    except sqlite3.Error:
+        return ()
+    finally:
+        connection.close()
+    return tuple(
+        (uuid, str(erased_at))
+        for uuid, erased_at in rows
+        if isinstance(uuid, str) and uuid and erased_at is not None
+    )
+
+
+def read_person_uuids(db_path: str | os.PathLike[str]) -> tuple[str, ...]:
+    """The uuids of the people in the database (or backup) at ``db_path``, read-only;
+    empty when it cannot be read."""
+    path = Path(db_path).expanduser().resolve()
+    try:
+        connection = _open_read_only(path)
+    except (OSError, sqlite3.Error):
+        return ()
+    try:
+        rows = connection.execute("SELECT uuid FROM person").fetchall()
+    except sqlite3.Error:
+        return ()
+    finally:
+        connection.close()
+    return tuple(uuid for (uuid,) in rows if isinstance(uuid, str) and uuid)
+
+
 def _settle(db_path: Path) -> None:
     """Write the -wal of a healthy database into the file and close it, so that no
     -wal content belongs to it any more.
@@ -529,10 +586,13 @@ def restore(
     staged = _stage(source, path)
     try:
         kept: Path | None = None
+        erased: tuple[tuple[str, str], ...] = ()
         if state == "healthy":
             kept = backup_copy(path, _unique(folder, "before-restore"), automatic=True)
             _settle(path)
+            erased = read_erased(path)  # whole now: its -wal was written into it
         elif state == "damaged":
+            erased = read_erased(path)  # what can still be read of it, if anything
             kept = _keep_damaged(path, folder)
         else:
             remove_quietly(path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
@@ -545,4 +605,4 @@ def restore(
     _fsync_dir(path.parent)
     if kept is not None and kept.suffix == ".sqlite":
         rotate(path, read_keep(path), spare=kept)
-    return RestoreResult(kept, revision)
+    return RestoreResult(kept, revision, erased)

@@ -181,6 +181,7 @@ class AuditDialog(QDialog):
         filters.addStretch(1)
 
         self.model = AuditModel(self)
+        self.model.rowsInserted.connect(lambda *_args: self._show_count())
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Audit entries")
@@ -206,7 +207,8 @@ class AuditDialog(QDialog):
         note.setWordWrap(True)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.refresh_button = QPushButton("Re&fresh")
+        # Alt+F is the From filter, Alt+R the Record filter, Alt+E Export.
+        self.refresh_button = QPushButton("Refres&h")
         self.export_button = QPushButton("&Export CSV…")
         buttons.addButton(self.refresh_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -300,11 +302,27 @@ class AuditDialog(QDialog):
             self.model.reload(None)
             self.status.setText(f"The audit log could not be read: {failure_message(exc)}")
             return
+        self._show_count()
+
+    def _show_count(self) -> None:
+        """How many entries are shown; "more as you scroll" while some are still unread."""
         shown = len(self.model.rows)
         more = " (more as you scroll)" if self.model.canFetchMore() else ""
         self.status.setText(
             "No entries." if not shown else f"{shown} entr{'y' if shown == 1 else 'ies'}{more}."
         )
+
+    def _warn(self, title: str, text: str) -> None:
+        """Say what went wrong, then take the focus back (Escape closes the log again)."""
+        self.window_.warn(title, text)
+        self.come_back()
+
+    def come_back(self) -> None:
+        """Be the active window again, after a message or a file chooser it opened."""
+        if self.isVisible():
+            self.raise_()
+            self.activateWindow()
+            self.table.setFocus()
 
     # export ---------------------------------------------------------------------
     def export_csv(self) -> Path | None:
@@ -312,12 +330,13 @@ class AuditDialog(QDialog):
         w = self.window_
         start = str(w.settings.export_folder() / f"audit-log-{date.today():%Y-%m-%d}.csv")
         chosen = w.choose_file("Export the audit log", start, "CSV files (*.csv)", True)
+        self.come_back()
         if not chosen:
             return None
         path = Path(chosen).expanduser()
         refused = output_refusal(path, self.db.path)
         if refused is not None:
-            w.inform(
+            self._warn(
                 "Cannot export the audit log", f"{path.name} is {refused}; choose another file."
             )
             return None
@@ -325,7 +344,7 @@ class AuditDialog(QDialog):
             with self.db.session() as session:
                 written = audit.write_csv(session, path, **self.filters())
         except (OSError, ServiceError, StoreError) as exc:
-            w.inform("Cannot export the audit log", str(exc))
+            self._warn("Cannot export the audit log", str(exc))
             return None
         self.status.setText(f"Wrote {written}")
         w.settings.set_export_folder(written.parent)

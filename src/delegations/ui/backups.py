@@ -3,8 +3,9 @@
 ``BackupActions`` holds the window's slots (it is one of ``window.action_holders``).
 A restore says what will happen and asks first; then the window lets go of its
 database, the backup replaces it (the current file is kept in the backups folder),
-and the window opens the restored file, with an empty undo history. A failure says
-why in one line and changes nothing.
+and the window opens the restored file, with an empty undo history. People erased
+since the backup was made are erased again (the question says how many beforehand, a
+message afterwards). A failure says why in one line and changes nothing.
 
 ``open_or_recover`` is the opening of the application: when the file is damaged
 and a good backup exists, the error message offers to restore it.
@@ -12,8 +13,10 @@ and a good backup exists, the error message offers to restore it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,12 +37,18 @@ from PySide6.QtWidgets import (
 
 from delegations.services import backups
 from delegations.services.backups import BackupInfo
-from delegations.services.storage import Database, DatabaseCorrupt, StoreError
+from delegations.services.storage import Database, DatabaseCorrupt, StoreError, output_refusal
+from delegations.ui import prompts
 
 if TYPE_CHECKING:
     from delegations.ui.main_window import MainWindow
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
+
+
+def backup_name(database: Path) -> str:
+    """The name proposed for a copy made today: ``<database stem> backup YYYY-MM-DD.db``."""
+    return f"{database.stem} backup {date.today():%Y-%m-%d}.db"
 
 
 @contextmanager
@@ -166,29 +175,39 @@ class BackupActions:
             with busy_cursor():
                 written = backups.make_backup(w.db.path, "manual")
         except (OSError, StoreError) as exc:
-            w.inform("Cannot back up the database", str(exc))
+            w.warn("Cannot back up the database", str(exc))
             return None
         w.statusBar().showMessage(f"Backed up to {written}", 8000)
         return written
 
     def backup_dialog(self) -> Path | None:
-        """A copy anywhere (the backups folder is proposed)."""
+        """A copy anywhere: the remembered export folder and a dated name are proposed.
+        A place that is refused (the database itself, its automatic backups folder, a
+        folder) is said, and the file is asked again."""
         w = self.window
-        folder = backups.backups_dir(w.db.path)
-        start = (folder if folder.is_dir() else w.db.path.parent) / w.db.path.with_suffix(
-            ".backup.db"
-        ).name
-        path = w.choose_file("Back up database", str(start), "Databases (*.db *.sqlite)", True)
-        if not path:
-            return None
+        start = w.settings.export_folder() / backup_name(w.db.path)
+        while True:
+            path = w.choose_file("Back up database", str(start), "Databases (*.db *.sqlite)", True)
+            if not path:
+                return None
+            chosen = Path(path).expanduser()
+            refused = output_refusal(chosen, w.db.path) or ("a folder" if chosen.is_dir() else None)
+            if refused is None:
+                break
+            w.warn(
+                "Cannot back up the database", f"{chosen.name} is {refused}; choose another file."
+            )
+            start = (chosen.parent if not chosen.is_dir() else chosen) / backup_name(w.db.path)
+            if output_refusal(start, w.db.path) is not None:
+                start = w.settings.export_folder() / backup_name(w.db.path)
         try:
-            # Refuses the database itself (OutputRefused, a StoreError) and folders;
-            # a failure (OutputError) leaves nothing behind.
+            # A failure (OutputError) leaves nothing behind.
             with busy_cursor():
-                written = w.db.backup(Path(path))
+                written = w.db.backup(chosen)
         except (OSError, StoreError) as exc:
-            w.inform("Cannot back up the database", str(exc))
+            w.warn("Cannot back up the database", str(exc))
             return None
+        w.settings.set_export_folder(written.parent)
         w.statusBar().showMessage(f"Backed up to {written}", 8000)
         return written
 
@@ -245,10 +264,13 @@ class BackupActions:
             if info is not None
             else f"the backup {backup}"
         )
+        again = backups.erased_since_notice(backups.people_erased_since(backup, path))
         if not w.confirm(
             "Restore from backup",
             f"The database will be replaced by {what}. The current file is kept in "
-            f"{backups.backups_dir(path)}. Undo history is cleared.\n\nRestore it?",
+            f"{backups.backups_dir(path)}. Undo history is cleared."
+            + (f" {again}" if again else "")
+            + "\n\nRestore it?",
         ):
             return False
         if not w.may_discard("restore a backup"):
@@ -268,7 +290,11 @@ class BackupActions:
         w.settings.remember_database(db.path)
         w.database_changed.emit(db.path)
         kept = f"; the replaced file is kept as {result.kept.name}" if result.kept else ""
-        w.statusBar().showMessage(f"Restored {what}{kept}", 15000)
+        erased = backups.erased_again_notice(result.erased_again)
+        said = f"Restored {what}{kept}" + (f". {erased}" if erased else "")
+        w.statusBar().showMessage(said, 15000)
+        if erased:
+            w.inform("Restored from backup", erased)
         return True
 
 
@@ -277,20 +303,35 @@ class BackupActions:
 Offer = Callable[[str, str], bool]
 """Asks (title, text) whether to restore the latest good backup; True: restore it."""
 
+_HINT = re.compile(
+    r";\s*restore it with File ▸ Restore from backup….*?\(the damaged file is kept\)"
+)
+"""The way to restore that the store's message names (menu, command line): the window
+offers the restore itself, so the message shown there leaves it out."""
+
+
+def without_restore_hint(text: str) -> str:
+    """``text`` without "; restore it with File ▸ Restore from backup… or: delegations …"."""
+    return _HINT.sub("", text)
+
 
 def offer_restore(parent: QWidget | None, title: str, text: str) -> bool:
-    box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.NoButton)
-    if parent is not None:
-        box.setParent(parent)
+    """The damaged-file question, at start-up and on File ▸ Open: "Restore latest good
+    backup" or Cancel (the default, and Escape)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
     restore = box.addButton("&Restore latest good backup", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Close)
-    box.setDefaultButton(restore)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
     box.exec()
     return box.clickedButton() is restore
 
 
-def _critical(title: str, text: str) -> None:
-    QMessageBox.critical(None, title, text)
+def _warning(title: str, text: str) -> None:
+    prompts.warn(None, title, text)
 
 
 def open_or_recover(
@@ -300,9 +341,9 @@ def open_or_recover(
 ) -> Database | None:
     """Open ``path``; when it is damaged and a good backup exists, offer to restore it
     (the damaged file is kept) and open the result. None when nothing could be opened
-    (the reason was shown)."""
+    (the reason was shown, with the warning icon by default)."""
     offer = offer or (lambda title, text: offer_restore(None, title, text))
-    tell = tell or _critical
+    tell = tell or _warning
     try:
         return Database.open(path)
     except DatabaseCorrupt as exc:
@@ -310,10 +351,13 @@ def open_or_recover(
         if good is None:
             tell("Cannot open the database", str(exc))
             return None
+        problem = without_restore_hint(str(exc)).rstrip(".")
+        again = backups.erased_since_notice(backups.people_erased_since(good.path, Path(path)))
         if not offer(
             "Cannot open the database",
-            f"{exc}\n\nRestore the backup of {backups.local_time(good.made_at)}? The damaged "
-            f"file is kept in {backups.backups_dir(path)}.",
+            f"{problem}.\n\nRestore the backup of {backups.local_time(good.made_at)}? The "
+            f"damaged file is kept in {backups.backups_dir(path)}."
+            + (f" {again}" if again else ""),
         ):
             return None
         try:

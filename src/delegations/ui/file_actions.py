@@ -50,7 +50,7 @@ class FileActions:
         if not w.may_discard("switch databases"):
             return False
         # A damaged file: the message offers to restore its latest good backup.
-        db = open_or_recover(path, w.confirm, w.inform)
+        db = open_or_recover(path, w.offer_restore, w.warn)
         if db is None:
             return False
         w.close_dialogs()

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 from delegations.services.storage import Database
 from delegations.ui import actions, prompts
 from delegations.ui.audit_view import AuditActions
-from delegations.ui.backups import BackupActions
+from delegations.ui.backups import BackupActions, offer_restore
 from delegations.ui.delegation_workspace import DelegationWorkspace
 from delegations.ui.file_actions import FileActions
 from delegations.ui.forms import RecordDialog
@@ -60,6 +60,10 @@ class MainWindow(QMainWindow):
         self._ask = partial(prompts.ask, self)
         self.confirm = confirm or self._ask
         self.inform = inform or partial(prompts.tell, self)
+        self.warn = inform or partial(prompts.warn, self)
+        """A message saying what went wrong or was refused (with the warning icon)."""
+        self.offer_restore = confirm or partial(offer_restore, self)
+        """Asks whether to restore the latest good backup of a damaged file."""
         self.choose_file = choose_file or partial(prompts.choose_file, self)
         self.dialogs: list[RecordDialog] = []
         self.preferences_dialog: PreferencesDialog | None = None

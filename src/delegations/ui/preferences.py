@@ -24,10 +24,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -69,6 +72,18 @@ def _note(text: str = "", style: str = QUIET_STYLE) -> QLabel:
     label.setStyleSheet(style)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def count_months(spin: QSpinBox) -> None:
+    """Give ``spin`` the suffix " month" at 1 and " months" otherwise, as its value changes."""
+
+    def follow(value: int) -> None:
+        suffix = " month" if value == 1 else " months"
+        if spin.suffix() != suffix:
+            spin.setSuffix(suffix)
+
+    follow(spin.value())
+    spin.valueChanged.connect(follow)
 
 
 class PreferencesDialog(QDialog):
@@ -108,7 +123,36 @@ class PreferencesDialog(QDialog):
         self.setObjectName("preferences")
         self._build()
         self._load(settings.smtp())
+        self.fit_screen()
         self.host.setFocus()
+
+    def fit_screen(self) -> None:
+        """As large as the groups need, but no higher than the screen's free height
+        (they then scroll); Qt alone would stop at 2/3 of the screen and squeeze them."""
+        content, layout = self.content, self.outer
+        margins = layout.contentsMargins()
+        width = max(content.sizeHint().width(), content.minimumSizeHint().width())
+        needed = (
+            content.heightForWidth(width)
+            if content.hasHeightForWidth()
+            else content.sizeHint().height()
+        )
+        chrome = margins.top() + margins.bottom() + layout.spacing()
+        height = max(needed, content.minimumSizeHint().height()) + chrome
+        height += self.buttons.sizeHint().height()
+        screen = self.screen()
+        room = screen.availableGeometry().height() - 48 if screen is not None else height
+        bar = 0
+        if height > room:
+            bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+            height = max(room, 240)
+        self.resize(width + margins.left() + margins.right() + bar, height)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not getattr(self, "_fitted", False):
+            self._fitted = True
+            self.fit_screen()  # on the screen it is shown on
+        super().showEvent(event)
 
     # building -------------------------------------------------------------------
     def _build(self) -> None:
@@ -223,11 +267,24 @@ class PreferencesDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
-        outer = QVBoxLayout(self)
-        outer.addWidget(box)
+        # The two groups scroll above the buttons when the screen is too low for them
+        # (1024×700): every field keeps its height, every note wraps.
+        content = QWidget()
+        content.setObjectName("preferences_content")
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(box)
         self.data_box = self._build_data()
-        outer.addWidget(self.data_box)
-        outer.addStretch(1)
+        inner.addWidget(self.data_box)
+        inner.addStretch(1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(content)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        outer = QVBoxLayout(self)
+        self.content, self.outer = content, outer
+        outer.addWidget(self.scroll_area, 1)
         outer.addWidget(self.buttons)
 
         for widget in (
@@ -276,7 +333,7 @@ class PreferencesDialog(QDialog):
         low, high = data_preferences.RETENTION_RANGE
         self.retention.setRange(low - 1, high)
         self.retention.setSpecialValueText("never")
-        self.retention.setSuffix(" months")
+        count_months(self.retention)
         self.retention.setAccessibleName(
             "Delete sensitive data of visits that ended more than this many months ago"
         )

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from delegations.services import ServiceError, erasure, preferences, retention
 from delegations.services.history import Operation
 from delegations.services.storage import output_refusal
+from delegations.ui.preferences import count_months
 from delegations.ui.workers import Progress, Task, Tasks
 
 if TYPE_CHECKING:
@@ -267,11 +268,12 @@ class PrivacyActions:
 
     # when a database opens -----------------------------------------------------------
     def database_opened(self) -> None:
-        """Finish an interrupted clearing of free pages; propose the retention purge."""
+        """Finish an interrupted erasure (people left under an erased id, free pages not
+        cleared); propose the retention purge."""
         w = self.window
         # A lock or a read-only file: the marker stays, and the next opening tries again.
         with suppress(Exception):
-            erasure.finish_pending_scrub(w.db)
+            erasure.finish_pending(w.db)
         QTimer.singleShot(0, self.propose_retention)
 
     def propose_retention(self, today: date | None = None) -> bool:
@@ -442,9 +444,9 @@ class PurgeDialog(QDialog):
         layout.addWidget(intro)
         self.spin = QSpinBox()
         self.spin.setRange(*preferences.RETENTION_RANGE)
-        self.spin.setSuffix(" months")
         self.spin.setAccessibleName("Ended more than")
         self.spin.setValue(months)
+        count_months(self.spin)
         caption = QLabel("Delegations that &ended more than:")
         caption.setBuddy(self.spin)
         row = QHBoxLayout()
@@ -458,11 +460,15 @@ class PurgeDialog(QDialog):
         self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.summary, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.remove_button = QPushButton("Remove…")
+        self.remove_button = QPushButton("&Remove…")  # Alt+E is the period
         buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         self.remove_button.clicked.connect(self.purge_requested.emit)
         layout.addWidget(buttons)
+        QWidget.setTabOrder(self.spin, self.remove_button)
+        QWidget.setTabOrder(
+            self.remove_button, buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        )
         self.spin.valueChanged.connect(lambda _v: self.refresh())
         self.plan: retention.PurgePlan | None = None
         self.refresh()

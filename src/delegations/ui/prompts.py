@@ -24,16 +24,24 @@ def ask_save(parent: QWidget, title: str, text: str) -> str:
     return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
 
 
-def tell(parent: QWidget, title: str, text: str) -> None:
+def tell(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Information,
+) -> None:
     """A message; HTML (help, About) is shown formatted with working links, any
     other text as it is (a "<" in a message is not taken for a tag)."""
-    box = QMessageBox(
-        QMessageBox.Icon.Information, title, "", QMessageBox.StandardButton.Ok, parent
-    )
+    box = QMessageBox(icon, title, "", QMessageBox.StandardButton.Ok, parent)
     rich = text.lstrip().startswith("<")
     box.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     box.setText(text)
     box.exec()
+
+
+def warn(parent: QWidget | None, title: str, text: str) -> None:
+    """A message saying what went wrong or was refused: ``tell`` with the warning icon."""
+    tell(parent, title, text, QMessageBox.Icon.Warning)
 
 
 def choose_file(parent: QWidget, caption: str, start: str, filters: str, save: bool) -> str:
