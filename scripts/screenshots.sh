@@ -45,4 +45,15 @@ for page in delegations overview attendees agenda exports:badges packs people; d
     convert "$out/${page%%:*}.png" -colors 256 -define png:compression-level=9 "$out/${page%%:*}.png"
   fi
 done
+# Dialogs reached by their keys: Privacy ▸ Audit log (Ctrl+Shift+L) and File ▸ Restore
+# from backup (Alt+F, S); the demo database has its day's backup by now.
+for shot in "audit:ctrl+shift+l" "restore:alt+f s"; do
+  rm -rf "$tmp/settings"
+  DELEGATIONS_SETTINGS_DIR="$tmp/settings" \
+    "$tool" "$out/${shot%%:*}.png" --wm --wait 4 --size "$size" --keys "${shot#*:}" -- \
+    "$root/.venv/bin/delegations" --db "$db"
+  if command -v convert >/dev/null; then
+    convert "$out/${shot%%:*}.png" -colors 256 -define png:compression-level=9 "$out/${shot%%:*}.png"
+  fi
+done
 ls -l "$out"
