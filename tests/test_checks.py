@@ -1072,6 +1072,22 @@ def test_typed_text_giving_an_unconsenting_persons_details_is_a_warning(
         m.startswith("The emergency contacts give the phone of Sophie Delacroix") for m in messages
     )
 
+    with demo_db.transaction() as session:  # the title, the driver's phone, a venue's notes
+        item = session.get(AgendaItem, item.id)
+        host = session.scalars(select(Person).where(Person.family_name == "Ferrer")).one()
+        assert item is not None and item.venue is not None and host.phone
+        item.description = ""
+        item.title = f"Meet Laia ({host.email})"
+        item.driver_phone = host.phone
+        item.venue.access_notes = f"Ask for Laia at the desk, {host.phone}"
+        venue_name = item.venue.name
+    messages = [f.message for f in findings_of(demo_db, delegation_id) if f.code == "consent.text"]
+    assert any(m.startswith(f"The title of “Meet Laia ({host.email})” gives the e-mail of Laia")
+               for m in messages)  # fmt: skip
+    assert any(m.startswith("The driver's phone of") and "phone of Laia Ferrer" in m
+               for m in messages)  # fmt: skip
+    assert any(m.startswith(f"The access notes of {venue_name} give the phone") for m in messages)
+
     with demo_db.transaction() as session:  # with their consent, nothing to say
         for person in session.scalars(select(Person)):
             person.consent_data = True

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from delegations.cli import main
+from delegations.store import Database
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -126,3 +127,20 @@ def test_help_imports_neither_sqlalchemy_nor_reportlab() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in done.stdout
     assert "pack" in done.stdout  # the help lists the commands
+
+
+def test_a_number_too_big_for_an_id_finds_nothing_in_one_line(
+    demo_db: Database, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """SQLite ids stop at 2**63 - 1: a bigger number names no record (no overflow)."""
+    huge = "9" * 20
+    for command in (
+        ["person", "erase", huge, "--yes"],
+        ["person", "export", huge, "--out", str(tmp_path / "x.json")],
+        ["check", huge],
+        ["show", huge],
+        ["export", "itinerary", huge, "--out", str(tmp_path / "x.pdf")],
+    ):
+        assert main(["--db", str(demo_db.path), *command], out=io.StringIO()) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Unexpected" not in err and "no " in err

@@ -932,6 +932,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader stopped reading (| head): nothing to say to it. Python would
+        # otherwise complain again when it flushes standard output at exit.
+        _silence_stdout()
+        return 1
     except _expected_errors() as exc:
         print(f"{PROG}: error: {_one_line(_message(exc))}", file=sys.stderr)
         return 1
@@ -941,6 +946,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except Exception as exc:
         print(f"{PROG}: error: {_one_line(_unexpected(exc, args))}", file=sys.stderr)
         return 1
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _finish_erasures(db: Database) -> None:

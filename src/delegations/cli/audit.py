@@ -33,7 +33,7 @@ def _count(text: str) -> int:
         value = int(text)
     except ValueError:
         value = -1
-    if value < 0:
+    if not 0 <= value <= 2**63 - 1:
         raise argparse.ArgumentTypeError(f"give a whole number, not '{text}'")
     return value
 
@@ -63,6 +63,7 @@ def add_audit_parsers(sub: Any) -> None:
 
 
 def cmd_audit(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from delegations.model.text import as_id
     from delegations.services import audit, queries
     from delegations.store.outputs import check_output
 
@@ -70,9 +71,10 @@ def cmd_audit(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     with db.session() as session:
         delegation_id: int | None = None
         if args.delegation:
+            # A number is the delegation's id, even once it is deleted (its entries stay).
             delegation_id = (
-                int(args.delegation)
-                if args.delegation.isdigit()
+                (as_id(args.delegation) or -1)  # too big for an id: matches nothing
+                if args.delegation.strip().isdigit()
                 else queries.find_delegation(session, args.delegation).id
             )
         filters: dict[str, Any] = {

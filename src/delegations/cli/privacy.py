@@ -86,14 +86,15 @@ def _months(text: str) -> int:
 def _person_id(session: Session, ref: str) -> int:
     """The person ``ref`` names; an ambiguous name is answered with ids only."""
     from delegations.model import Person
+    from delegations.model.text import as_id
     from delegations.services import queries
     from delegations.services.errors import Ambiguous, NotFound, ServiceError
 
     ref = ref.strip()
     if ref.lstrip("#").isdigit():
-        person_id = int(ref.lstrip("#"))
-        if session.get(Person, person_id) is None:
-            raise NotFound(f"no person #{person_id}")
+        person_id = as_id(ref) or 0  # too big for an id: nobody has it
+        if person_id == 0 or session.get(Person, person_id) is None:
+            raise NotFound(f"no person #{ref.lstrip('#')}")
         return person_id
     try:
         return int(queries.find_person(session, ref).id)
@@ -122,9 +123,17 @@ def cmd_person_erase(db: Database, args: argparse.Namespace, out: TextIO) -> int
     out.write("This cannot be undone.\n")
     out.flush()
     confirm(f"Erase {plan.label}?", yes=args.yes)
+    # Everything this command changes is done before it says so: a reader that stops
+    # reading (| head) must not leave the old backups undeleted.
     outcome = perform(db, erasure.erase(person_id))
     result = outcome.result
     cleared = erasure.finish_pending_scrub(db)
+    backups = erasure.older_backups(db.path, result.erased_at)
+    deleted, failed = (
+        erasure.delete_backups(b.path for b in backups)
+        if backups and args.delete_old_backups
+        else ([], [])
+    )
     done = "anonymised" if result.plan.mode == erasure.ANONYMISE else "deleted"
     out.write(f"Erased {result.plan.label}: {done}.\n")
     out.write(
@@ -133,18 +142,16 @@ def cmd_person_erase(db: Database, args: argparse.Namespace, out: TextIO) -> int
         else "The database file's free space could not be cleared yet (another program "
         "is reading it); it will be cleared the next time the database is opened.\n"
     )
-    backups = erasure.older_backups(db.path, result.erased_at)
-    if backups and args.delete_old_backups:
-        deleted, failed = erasure.delete_backups(b.path for b in backups)
+    if args.delete_old_backups and backups:
         out.write(f"Deleted {erasure.copies(len(deleted))}.\n")
         for path, why in failed:
             out.write(f"Could not delete {path}: {why}\n")
     elif backups:
+        one = len(backups) == 1
         out.write(
             f"{erasure.copies(len(backups))} made before the erasure still "
-            f"{'holds' if len(backups) == 1 else 'hold'} their data (delete "
-            f"{'it' if len(backups) == 1 else 'them'}, or run again with "
-            "--delete-old-backups):\n"
+            f"{'holds' if one else 'hold'} their data; delete {'it' if one else 'them'} "
+            f"(next time, --delete-old-backups deletes them with the erasure):\n"
         )
         for backup in backups:
             out.write(f"  {backup.path}\n")

@@ -29,3 +29,17 @@ def count_of(count: int, noun: str) -> str:
     if count == 1:
         return f"1 {noun}"
     return f"{count} {_IRREGULAR_PLURALS.get(noun, noun + 's')}"
+
+
+MAX_ID = 2**63 - 1
+"""The largest id SQLite can store: a bigger number given as an id names no record."""
+
+
+def as_id(text: str) -> int | None:
+    """``text`` as a record id ("12", "#12"), or None when it is not one: not digits, or
+    too big for SQLite (which would overflow rather than find nothing)."""
+    number = text.strip().removeprefix("#")
+    if not (number.isascii() and number.isdigit()):
+        return None
+    value = int(number)
+    return value if value <= MAX_ID else None

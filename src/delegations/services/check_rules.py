@@ -743,10 +743,24 @@ class _Run:
                 self.items[0].start if self.items else 0.0,
             )
         ]
-        texts += [
-            (f"The description of {i.name}", i.record.description or "", i, i.start)
-            for i in self.items
-        ]
+        texts.append(
+            (
+                "The objectives",
+                self.delegation.objectives or "",
+                None,
+                self.items[0].start if self.items else 0.0,
+            )
+        )
+        for i in self.items:
+            stored = i.record
+            texts.append((f"The title of {i.name}", i.title or "", i, i.start))
+            texts.append((f"The description of {i.name}", stored.description or "", i, i.start))
+            texts.append((f"The driver's phone of {i.name}", stored.driver_phone or "", i, i.start))
+        for venue in {v.id: v for v in (i.venue for i in self.items) if v is not None}.values():
+            first = next(i for i in self.items if i.venue_id == venue.id)
+            texts.append(
+                (f"The access notes of {venue.name}", venue.access_notes or "", first, first.start)
+            )
         for where, text, record, when in texts:
             if not text.strip():
                 continue
@@ -757,7 +771,7 @@ class _Run:
                         "consent.text",
                         None,
                         when,
-                        f"{where} give{'s' if where.startswith('The description') else ''} "
+                        f"{where} {'give' if where.startswith(PLURAL_TEXTS) else 'gives'} "
                         f"the {shown} of {person.full_name}, who has not agreed to data "
                         "processing: it prints in the documents as written; ask for their "
                         "consent, or take it out",
@@ -959,6 +973,10 @@ class _Run:
 
 
 # ------------------------------------------------------------------ helpers
+
+
+PLURAL_TEXTS = ("The emergency contacts", "The objectives", "The access notes")
+"""Texts whose name is plural: "The access notes of … give"."""
 
 
 def _digits_tail(text: str) -> str:

@@ -22,6 +22,7 @@ from delegations.model import (
     fold,
     item_participants,
 )
+from delegations.model.text import as_id
 from delegations.services.errors import Ambiguous, NotFound
 
 
@@ -203,8 +204,9 @@ def _find(
     columns: Sequence[Callable[[R], str]],
 ) -> R:
     ref = ref.strip()
-    if ref.isdigit():
-        found = session.get(model, int(ref))
+    number = as_id(ref) if ref.isdigit() else None
+    if number is not None:
+        found = session.get(model, number)
         if found is not None:
             return found
     folded = fold(ref)
