@@ -7,13 +7,23 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from delegations.model import AgendaItem, Delegation, Participation, Person, TravelLeg
+from delegations.model import (
+    AgendaItem,
+    Delegation,
+    DelegationStatus,
+    Participation,
+    Person,
+    TravelLeg,
+)
 from delegations.services import erasure
+from delegations.services.errors import NotFound
 from delegations.services.history import perform
 from delegations.services.mentions import (
     REPLACEMENT,
     Matcher,
     NameForms,
+    OtherNames,
+    found_words,
     name_forms,
     person_mentions,
 )
@@ -195,3 +205,142 @@ def test_mentions_are_what_the_erasure_replaces(demo_db: Database) -> None:
         ("person", "notes"),
         ("travel_leg", "notes"),
     }
+
+
+# ------------------------------------------------------------------ other people's names
+
+
+def test_a_name_part_inside_another_persons_full_name_is_theirs() -> None:
+    strong, weak, digits = name_forms("Camille", "Martin", "camille@x.example", "", ())
+    others = OtherNames([("Grégoire", "Martin", ()), ("Jordi", "Soler i Ferrer", ())])
+    camille = Matcher(NameForms(1, (), (), strong, weak, digits), others)
+    assert (
+        camille("Camille Martin and Grégoire Martin share the taxi", True)
+        == "[erased] and Grégoire Martin share the taxi"
+    )
+    assert camille("Martin, Grégoire; Martin; GREGOIRE MARTIN", True) == (
+        "Martin, Grégoire; [erased]; GREGOIRE MARTIN"
+    )
+    # the e-mail and full name are theirs wherever they are
+    assert camille("camille@x.example (Camille Martin)", False) == "[erased] ([erased])"
+    strong, weak, digits = name_forms("Laia", "Ferrer", "", "", ())
+    laia = Matcher(NameForms(2, (), (), strong, weak, digits), others)
+    assert laia("Jordi Soler i Ferrer and Ferrer", True) == "Jordi Soler i Ferrer and [erased]"
+    assert laia("Soler i Ferrer, Jordi; Laia Ferrer", True) == ("Soler i Ferrer, Jordi; [erased]")
+    # without the others, the name part is taken wherever it is (what erased.py does)
+    bare = Matcher(NameForms(2, (), (), strong, weak, digits))
+    assert bare("Jordi Soler i Ferrer", True) == "Jordi Soler i [erased]"
+
+
+def test_others_badge_names_count_and_anonymised_people_name_nobody() -> None:
+    strong, weak, digits = name_forms("Margaret", "Hale", "", "", ("Maggie",))
+    others = OtherNames(
+        [
+            ("Margaret", "Thatcher", ("Maggie T",)),
+            ("Erased", "person #4", ()),  # an anonymised person: no name
+            ("", "Hale", ()),  # no given name: no full name
+        ]
+    )
+    hale = Matcher(NameForms(1, (), (), strong, weak, digits), others)
+    assert hale("Maggie T and Maggie; Margaret Thatcher", True) == (
+        "Maggie T and [erased]; Margaret Thatcher"
+    )
+    assert hale("Hale and Erased person #4", True) == "[erased] and Erased person #4"
+
+
+def test_an_anonymised_person_has_no_name_forms_and_erased_is_never_matched() -> None:
+    strong, weak, digits = name_forms("Erased", "person #12", "", "", ())
+    assert (strong, weak, digits) == ((), (), "")
+    anonymous = Matcher(NameForms(12, (), (), strong, weak, digits))
+    for text in ("Erased data policy", "Meet [erased]", "person #12 and Erased person #12"):
+        assert anonymous(text, True) == text
+    # somebody really named so is found, but never inside "[erased]"
+    real = matcher("Erased", "Smith")
+    assert real("Meet [erased] and [ERASED], Erased too", True) == (
+        "Meet [erased] and [ERASED], [erased] too"
+    )
+
+
+def test_the_words_found_are_listed_as_written() -> None:
+    assert ZOE.words("ZOÉ Lefèvre, then Zoe and Zoétrope", True) == ["ZOÉ Lefèvre", "Zoe"]
+    assert ZOE.words(None, True) == []
+
+
+def test_erasure_leaves_other_peoples_names(demo_db: Database) -> None:
+    """Laia Ferrer and Jordi Soler i Ferrer are host contacts of the demo delegation;
+    Camille and Grégoire, attendees, are renamed Martin."""
+    with demo_db.transaction() as session:
+        for given in ("Camille", "Grégoire"):
+            session.scalars(
+                select(Person).where(Person.given_name == given)
+            ).one().family_name = "Martin"
+        delegation = session.scalars(select(Delegation)).one()
+        delegation.notes = (
+            "Jordi Soler i Ferrer greets Laia; Soler i Ferrer, Jordi hosts lunch. Ferrer pays."
+        )
+        delegation.objectives = "Camille Martin and Grégoire Martin share the taxi"
+        item = session.scalars(select(AgendaItem).order_by(AgendaItem.id)).first()
+        assert item is not None
+        item.description = "Ask Camille, or Martin, Grégoire"
+    with demo_db.session() as session:
+        laia = int(session.scalars(select(Person.id).where(Person.given_name == "Laia")).one())
+        camille = int(
+            session.scalars(select(Person.id).where(Person.given_name == "Camille")).one()
+        )
+    perform(demo_db, erasure.erase(laia))
+    perform(demo_db, erasure.erase(camille))
+    with demo_db.session() as session:
+        delegation = session.scalars(select(Delegation)).one()
+        assert delegation.notes == (
+            "Jordi Soler i Ferrer greets [erased]; Soler i Ferrer, Jordi hosts lunch. [erased] pays."
+        )
+        assert delegation.objectives == "[erased] and Grégoire Martin share the taxi"
+        item = session.scalars(select(AgendaItem).order_by(AgendaItem.id)).first()
+        assert item is not None
+        assert item.description == "Ask [erased], or Martin, Grégoire"
+
+
+def test_found_words_show_what_an_erasure_replaces(demo_db: Database) -> None:
+    """Montserrat Vidal, a host contact: "Montserrat" the monastery cannot be told apart
+    from her, so the confirmation can show it."""
+    with demo_db.transaction() as session:
+        item = session.scalars(select(AgendaItem).order_by(AgendaItem.id)).first()
+        assert item is not None
+        item.description = "Visit to the Montserrat monastery with montserrat VIDAL; Montserrat"
+        item_id = item.id
+    vidal = person(demo_db, "Vidal")
+    with demo_db.session() as session:
+        found = found_words(session, vidal)
+        plan = erasure.erasure_plan(session, vidal)
+        with pytest.raises(NotFound):
+            found_words(session, 10_000)
+    assert [f.describe() for f in found] == [
+        f'agenda_item #{item_id} description: "Montserrat", "montserrat VIDAL"'
+    ]
+    assert plan.texts == len(found)
+    perform(demo_db, erasure.erase(vidal))
+    with demo_db.session() as session:
+        item = session.get(AgendaItem, item_id)
+        assert item is not None
+        assert item.description == "Visit to the [erased] monastery with [erased]; [erased]"
+
+
+def test_an_anonymised_persons_label_is_not_searched_for(demo_db: Database) -> None:
+    zoe = person(demo_db, "Lefèvre")
+    with demo_db.transaction() as session:
+        session.scalars(select(Delegation)).one().status = DelegationStatus.COMPLETED
+    perform(demo_db, erasure.erase(zoe))  # anonymised: she took part in an ended delegation
+    with demo_db.transaction() as session:
+        anonymised = session.get(Person, zoe)
+        assert anonymised is not None and anonymised.given_name == erasure.ANONYMOUS_GIVEN
+        delegation = session.scalars(select(Delegation)).one()
+        delegation.notes = f"Erased data policy; Meet [erased]; {anonymised.family_name}"
+        notes = delegation.notes
+    with demo_db.session() as session:
+        anonymised = session.get(Person, zoe)
+        assert anonymised is not None
+        assert person_mentions(session, anonymised) == []
+        assert erasure.erasure_plan(session, zoe).texts == 0
+    perform(demo_db, erasure.erase(zoe))
+    with demo_db.session() as session:
+        assert session.scalars(select(Delegation)).one().notes == notes

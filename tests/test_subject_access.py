@@ -39,6 +39,7 @@ from delegations.services.subject_access import (
     AmbiguousPerson,
     export_person,
     find_person_id,
+    others_contacts_hidden,
     subject_access,
     write_subject_access,
 )
@@ -179,6 +180,7 @@ def test_every_field_of_the_person_their_participations_and_journeys_is_given(
         assert given["email"] == person.email and given["phone"] == person.phone
         assert given["dietary_needs"] == person.dietary_needs
         assert given["consent_data"] is person.consent_data
+        assert person.organisation is not None
         assert given["organisation"]["name"] == person.organisation.name
         shown = document["participations"][0]
         left_out = ("delegation_id", "person_id", "created_at", "updated_at")
@@ -380,3 +382,54 @@ def test_a_delegation_without_its_lead_still_exports(
     with demo_db.session() as session:
         document = subject_access(session, people["lead"])
     assert document["lead_officer_of"] == [] and document["participations"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Ask zoe@x.example or SOPHIE@Lille.example",
+            "Ask [e-mail of someone else] or SOPHIE@Lille.example",
+        ),
+        (
+            "Mobile +33 (6) 34-56-78-90, hers 06 12 34 56 78, +33612345678; 112",
+            "Mobile [phone of someone else], hers 06 12 34 56 78, +33612345678; 112",
+        ),
+        ("On 2024-05-12, 12/05/2024, 2024-2025, 9.30-11.00", None),
+        ("Room 12345 and code 061234567891", "Room 12345 and code [phone of someone else]"),
+        ("Line 1 +34 932 69 74 75\n12 seats", "Line 1 [phone of someone else]\n12 seats"),
+        ("0612345678@sms.example", "[e-mail of someone else]"),
+    ],
+)
+def test_other_peoples_contact_details_are_hidden(text: str, expected: str | None) -> None:
+    hidden = others_contacts_hidden(text, "sophie@lille.example", "+33 6 12 34 56 78")
+    assert hidden == (text if expected is None else expected)
+    # a person without an e-mail or phone keeps nobody's
+    assert "@" not in others_contacts_hidden("sophie@lille.example", "", "")
+
+
+def test_mentions_hide_other_peoples_contact_details(
+    demo_db: Database, people: dict[str, int]
+) -> None:
+    """GDPR art. 15(4): the lead's copy of the emergency contacts keeps her own phone,
+    not the hotel's; a note naming her keeps her e-mail, not Zoé's or Grégoire's."""
+    with demo_db.transaction() as session:
+        delegation = session.scalars(select(Delegation)).one()
+        delegation.notes = (
+            "Sophie Delacroix or Zoé (zoe.lefevre@maisonsdemode.example, "
+            "+33 6 34 56 78 90); Sophie: SOPHIE.DELACROIX@lillemetropole.example, "
+            "06 12 34 56 78 from 2024-05-12"
+        )
+    with demo_db.session() as session:
+        document = subject_access(session, people["lead"])
+    assert not list(validator().iter_errors(document))
+    texts = {(m["record"], m["field"]): m["text"] for m in document["mentions"]}
+    assert texts["delegation", "emergency_contacts"] == (
+        "Sophie Delacroix (lead officer): +33 6 12 34 56 78\n"
+        "Hotel Ciutat Barcelona reception: [phone of someone else]\n"
+        "European emergency number: 112"
+    )
+    assert texts["delegation", "notes"] == (
+        "Sophie Delacroix or Zoé ([e-mail of someone else], [phone of someone else]); "
+        "Sophie: SOPHIE.DELACROIX@lillemetropole.example, 06 12 34 56 78 from 2024-05-12"
+    )

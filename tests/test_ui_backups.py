@@ -254,3 +254,20 @@ def test_opening_a_damaged_file_from_the_window_offers_its_backup(
     assert main_window.files.open_database(path) is True
     assert main_window.db.path == path.resolve()
     assert title_of(path) == title_of(demo_db_template)
+
+
+def test_restoring_over_an_unreadable_file_at_start_says_erasures_may_be_lost(
+    qtbot: QtBot, tmp_path: Path, demo_db_template: Path
+) -> None:
+    """The erasures recorded in a file that cannot be read cannot be made again."""
+    from delegations.services.backups import UNREADABLE_NOTICE
+
+    path = tmp_path / "work.db"
+    shutil.copyfile(demo_db_template, path)
+    backups.make_backup(path, "manual")
+    path.write_bytes(b"garbage, not a database at all" * 100)
+    told: list[tuple[str, str]] = []
+    db = open_or_recover(path, lambda title, text: True, lambda t, x: told.append((t, x)))
+    assert db is not None
+    db.close()
+    assert told == [("Backup restored", UNREADABLE_NOTICE)]

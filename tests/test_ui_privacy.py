@@ -93,6 +93,9 @@ def test_erase_confirms_then_deletes_and_shows_the_result(
     )
     for secret in ("sophie.delacroix", "12 34 56 78", "Vegetarian"):
         assert secret not in title + question
+    # What "[erased]" will replace is shown (a place named like the person would be too).
+    assert "Replaced by “[erased]”:" in question
+    assert "delegation #1, emergency contacts: " in question and "their phone" in question
 
     qtbot.waitUntil(lambda: holder.result_dialog is not None, timeout=10000)
     dialog = holder.result_dialog

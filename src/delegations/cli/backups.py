@@ -104,9 +104,9 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         made = ""
     backups.verify_backup(source)  # before asking: a bad backup is refused at once
     current = (
-        f"the current file is kept in {backups.backups_dir(db_path)}"
+        f"The current file is kept in {backups.backups_dir(db_path)}"
         if db_path.exists() and db_path.stat().st_size
-        else "there is no current file to keep"
+        else "There is no current file to keep"
     )
     again = backups.erased_since_notice(backups.people_erased_since(source, db_path))
     confirm(
@@ -123,6 +123,9 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"Restored {db_path} from {source}{kept}\n")
     if result.erased_again:
         out.write(backups.erased_again_notice(result.erased_again) + "\n")
+    if result.replaced_unreadable:
+        notice = backups.UNREADABLE_NOTICE
+        print(f"delegations: warning: {notice[0].lower()}{notice[1:]}", file=sys.stderr)
     if warning:
         print(f"delegations: warning: {warning}", file=sys.stderr)
     return 0

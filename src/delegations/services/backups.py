@@ -10,6 +10,13 @@ same operation, ``services.erasure.erase``: anonymised or deleted by the same ru
 every participation or journey among them whose person was not is removed, and the
 free pages are scrubbed. ``people_erased_since`` says beforehand how many people that
 will be (the confirmations say it); ``RestoreResult.erased_again`` how many it was.
+
+Opening a restored backup of an older schema makes a copy before the upgrade
+(``Database.pre_migration_backup``) while it still holds those people: when erased
+records were carried over, that copy is deleted (the backup restored holds the same,
+and the file replaced is kept). When the file replaced existed but could not be read
+(``RestoreResult.replaced_unreadable``), nobody could be erased again:
+``UNREADABLE_NOTICE`` says so.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from delegations.store.backups import (
 )
 
 __all__ = [
+    "UNREADABLE_NOTICE",
     "BackupInfo",
     "BackupInvalid",
     "RestoreResult",
@@ -61,6 +69,12 @@ __all__ = [
     "restore_and_open",
     "verify_backup",
 ]
+
+UNREADABLE_NOTICE = (
+    "The file replaced could not be read, so people erased since this backup was made "
+    "(if any) could not be erased again: check, and erase them again."
+)
+"""What is said after a restore over a file that could not be read as a database."""
 
 REASON_LABELS = {
     "daily": "daily",
@@ -100,18 +114,41 @@ def restore_and_open(backup: Path, db_path: Path) -> tuple[RestoreResult, Databa
     """Restore ``backup`` over ``db_path``, open the result (an older schema is upgraded)
     and record the restore in its audit log.
 
+    When erased records were carried over and the opening upgraded the schema, the copy
+    made before the upgrade (which still holds the people to erase again) is deleted
+    before they are erased again; should that fail, ``backup_warning`` names it.
+
     Raises:
         StoreError, OSError: see ``store.backups.restore`` and ``Database.open``.
     """
     result = restore(backup, db_path)
     db = Database.open(db_path)
     try:
+        if result.erased and db.pre_migration_backup is not None:
+            _drop_migration_copy(db)
         record_restore(db)
         again = erase_again(db, result.erased)
     except BaseException:
         db.close()
         raise
     return replace(result, erased_again=again), db
+
+
+def _drop_migration_copy(db: Database) -> None:
+    """Delete the copy made before upgrading a restored backup (with its -wal, -shm)."""
+    from delegations.services.erasure import delete_backups
+
+    copy = db.pre_migration_backup
+    assert copy is not None
+    _done, failed = delete_backups([copy])
+    if failed:
+        path, why = failed[0]
+        db.backup_warning = (
+            f"the copy made before the upgrade, {path}, holds people erased since the "
+            f"backup and could not be deleted ({why}): delete it"
+        )
+    else:
+        db.pre_migration_backup = None
 
 
 def _canonical_set(uuids: Iterable[str]) -> set[str]:

@@ -33,7 +33,15 @@ Stored documents that copy their data are rewritten:
   undone), and an anonymised person and their kept participations get NEW uuids:
   a package exported before the erasure (ours or a partner's) cannot address them
   again, and every import leaves the records with those uuids out
-  (``services.erased.drop_erased``).
+  (``services.erased.drop_erased``). The new uuids are DERIVED from the old ones
+  (``anonymised_uuid``: a name-based uuid5 in a fixed namespace, which does not give
+  the old one back), so every database that anonymises the same person (a partner's
+  copy, a restore that erases again) gives them the same ids, and a package from one
+  merges into the other without a second "Erased person #N".
+* erasing a person ALREADY anonymised (named "Erased" "person #ID") keeps their
+  uuids and finds nothing left to clear (their name is not searched for in text);
+  what was added to them since (participations not yet ended, journeys, host
+  contacts, lead officer) is removed as for anybody.
 * calendars published to the person (``publication`` audience ``person:ID``)
   are deleted; in the others their journeys are dropped and the text replaced.
 
@@ -59,7 +67,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
@@ -81,7 +89,13 @@ from delegations.model import (
 from delegations.model.publications import person_audience
 from delegations.services.errors import NotFound
 from delegations.services.history import Operation, Step
-from delegations.services.mentions import REPLACEMENT, Matcher, person_forms, text_mentions
+from delegations.services.mentions import (
+    REPLACEMENT,
+    Matcher,
+    other_names,
+    person_forms,
+    text_mentions,
+)
 from delegations.store import Database
 from delegations.store.changelog import RowChange, TableShape
 from delegations.store.database import recorder
@@ -98,6 +112,10 @@ ERASED = REPLACEMENT
 """What replaces the person's name, e-mail or phone in free text."""
 
 ANONYMOUS_GIVEN = "Erased"
+
+ANONYMISED_NAMESPACE = UUID("6f1d3c2e-8a4b-5e7f-9c0d-2b1a4e6f8d31")
+"""The fixed namespace of the uuids anonymised records are given (never change it: every
+database must derive the same ids)."""
 
 PERSON_CLEARED = {
     "job_title": "",
@@ -134,6 +152,18 @@ def anonymous_label(person_id: int) -> str:
     return f"person #{int(person_id)}"
 
 
+def is_anonymised(person: Person) -> bool:
+    """Whether ``person`` is already an anonymised record ("Erased" "person #ID")."""
+    return person.given_name == ANONYMOUS_GIVEN and person.family_name == anonymous_label(person.id)
+
+
+def anonymised_uuid(old: str) -> str:
+    """The uuid an anonymised record gets in place of ``old``: the same in every database
+    (uuid5 of the canonical old uuid in ``ANONYMISED_NAMESPACE``), and not the old one
+    given back."""
+    return str(uuid5(ANONYMISED_NAMESPACE, _canonical(old)))
+
+
 # ------------------------------------------------------------------ traces
 
 
@@ -160,6 +190,9 @@ class Traces:
     strong: tuple[str, ...] = field(repr=False)
     weak: tuple[str, ...] = field(repr=False)
     phone_digits: str = field(default="", repr=False)
+    anonymised: bool = False
+    """The person is already an anonymised record: their uuids are kept, their name is
+    not searched for, only what was added to them since is removed."""
 
     @property
     def participations(self) -> tuple[int, ...]:
@@ -208,6 +241,7 @@ def _traces(session: Session, person_id: int, now: datetime) -> Traces:
         session.scalars(select(Delegation.id).where(Delegation.lead_officer_id == person_id))
     )
     forms = person_forms(session, person)  # the strings to find, and where
+    anonymised = is_anonymised(person)
     return Traces(
         person_id=person_id,
         uuid=person.uuid,
@@ -216,13 +250,14 @@ def _traces(session: Session, person_id: int, now: datetime) -> Traces:
         removed_participations=tuple(p.id for p in removed),
         legs=tuple(leg.id for leg in legs),
         leg_uuids=tuple(leg.uuid for leg in legs),
-        participation_uuids=tuple(p.uuid for p in participations),
+        participation_uuids=tuple(p.uuid for p in (*kept, *removed)),  # as ``participations``
         host_contact_items=tuple(items),
         lead_of=tuple(lead_of),
         delegations=forms.delegations,
-        strong=forms.strong,
-        weak=forms.weak,
-        phone_digits=forms.phone_digits,
+        strong=() if anonymised else forms.strong,
+        weak=() if anonymised else forms.weak,
+        phone_digits="" if anonymised else forms.phone_digits,
+        anonymised=anonymised,
     )
 
 
@@ -337,8 +372,7 @@ def _text_rows(
 def _exchanges(session: Session, traces: Traces, replace: _Replacer) -> list[tuple[int, str]]:
     """The exchanged packages that hold the person, rewritten without them."""
     out = []
-    people = {traces.uuid}
-    participations = set(traces.participation_uuids)
+    people, participations = _gone_uuids(traces)
     for row_id, delegation_id, document in session.execute(
         select(Exchange.id, Exchange.delegation_id, Exchange.document)
     ):
@@ -353,6 +387,14 @@ def _exchanges(session: Session, traces: Traces, replace: _Replacer) -> list[tup
         if new != content:
             out.append((row_id, json.dumps(new, ensure_ascii=False, sort_keys=True)))
     return out
+
+
+def _gone_uuids(traces: Traces) -> tuple[set[str], set[str]]:
+    """The uuids of the person and of the participations that leave (a record already
+    anonymised and kept stays, with its kept participations)."""
+    if not (traces.anonymised and traces.mode == ANONYMISE):
+        return {traces.uuid}, set(traces.participation_uuids)
+    return set(), set(traces.participation_uuids[len(traces.kept_participations) :])
 
 
 def _without(doc: dict[str, Any], people: set[str], participations: set[str]) -> dict[str, Any]:
@@ -453,7 +495,7 @@ class _Work:
 
 def _work(session: Session, person_id: int, now: datetime) -> _Work:
     traces = _traces(session, person_id, now)
-    replace = _Replacer(traces)
+    replace = _Replacer(traces, other_names(session, person_id))
     gone, rewritten = _publications(session, traces, replace)
     return _Work(
         traces,
@@ -569,17 +611,40 @@ def _apply(session: Session, work: _Work) -> None:
                 **PERSON_CLEARED,
             )
         )
-        # New uuids: nothing outside (an older package) can address them again.
-        session.execute(update(Person).where(Person.id == pid).values(uuid=new_uuid()))
-        for participation_id in t.kept_participations:
+        if not t.anonymised:
+            # New uuids, derived: nothing outside (an older package) can address them
+            # again, and every database that anonymises them gives them the same ones.
             session.execute(
-                update(Participation)
-                .where(Participation.id == participation_id)
-                .values(uuid=new_uuid())
+                update(Person)
+                .where(Person.id == pid)
+                .values(uuid=_free_uuid(session, Person, t.uuid, pid))
             )
-    _remember_erased(session, (t.uuid, *t.participation_uuids, *t.leg_uuids))
+            kept_uuids = t.participation_uuids[: len(t.kept_participations)]
+            for participation_id, old in zip(t.kept_participations, kept_uuids, strict=True):
+                session.execute(
+                    update(Participation)
+                    .where(Participation.id == participation_id)
+                    .values(uuid=_free_uuid(session, Participation, old, participation_id))
+                )
+    people, participations = _gone_uuids(t)
+    _remember_erased(session, (*people, *participations, *t.leg_uuids))
     session.flush()
     session.expire_all()
+
+
+def _free_uuid(session: Session, model: type[Person | Participation], old: str, own_id: int) -> str:
+    """``anonymised_uuid(old)``; should another row of ``model`` hold it already (a copy
+    of this record imported from a database that anonymised it first), derived again
+    until free (uuids are unique)."""
+    candidate = anonymised_uuid(old)
+    for _ in range(100):
+        taken = session.scalar(
+            select(model.id).where(func.lower(model.uuid) == candidate, model.id != own_id)
+        )
+        if taken is None:
+            return candidate
+        candidate = anonymised_uuid(candidate)
+    return new_uuid()
 
 
 def _remember_erased(session: Session, uuids: Iterable[str]) -> None:

@@ -18,6 +18,14 @@ an apostrophe between letters is inside a word, so erasing Lefèvre leaves
 "Lefèvre-Smith" and "O'Lefèvre", and erasing Zoé leaves "Zoétrope". A French elision
 ("d'Hélène", "qu'Hélène") and an English possessive ("Hélène's") still name the person.
 
+A name part (a ``weak`` form) is left where it is part of ANOTHER person's full name
+written in the same text ("Given Family", "Family, Given", a badge name of two words or
+more: ``OtherNames``): erasing Camille Martin leaves "Grégoire Martin", erasing Laia
+Ferrer leaves "Jordi Soler i Ferrer". A place named like a person ("Montserrat") cannot
+be told apart: ``found_words`` lists what would be replaced, word by word, for the
+erasure's confirmation. An anonymised person ("Erased" "person #12") has no name forms
+(their label is no name), and nothing is ever found inside "[erased]".
+
 ``text_mentions`` walks ``FREE_TEXT`` of every record but the person's own (their
 person record, participations and journeys: the erasure clears or deletes those, and
 subject access lists them in full) and returns each field that names them.
@@ -45,6 +53,7 @@ from delegations.model import (
     fold,
     item_host_contacts,
 )
+from delegations.services.errors import NotFound
 
 REPLACEMENT = "[erased]"
 """What replaces a form found (``erasure.ERASED``)."""
@@ -79,6 +88,12 @@ _END = rf"(?!\w)(?![{_JOINERS}]\w)"
 _AFTER = rf"(?:{_END}|(?=[{_APOSTROPHES}]s{_END}))"
 
 
+_SEPARATOR = r"(?:[^\S\r\n]|[.\-/()])"
+PHONE_RUN = re.compile(rf"(?<!\d)\+?\d(?:{_SEPARATOR}*\d){{5,}}(?!\d)")
+"""A run of six digits or more, as a phone is found (spaces, dots, hyphens, slashes or
+brackets between the digits, a "+" before), on one line."""
+
+
 class Forms(Protocol):
     """What ``Matcher`` needs (``NameForms``, or the erasure's ``Traces``)."""
 
@@ -105,11 +120,27 @@ class NameForms:
     phone_digits: str = ""
 
 
+def is_anonymous(given_name: str, family_name: str) -> bool:
+    """Whether the name is an anonymised person's ("Erased" "person #12"): no name."""
+    from delegations.services.erasure import ANONYMOUS_GIVEN, anonymous_label
+
+    given, family = given_name.strip(), family_name.strip()
+    number = re.search(r"\d+$", family)
+    return (
+        given == ANONYMOUS_GIVEN
+        and number is not None
+        and family == anonymous_label(int(number.group()))
+    )
+
+
 def name_forms(
     given_name: str, family_name: str, email: str, phone: str, badge_names: Iterable[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-    """The strong forms, the weak forms (longest first) and the phone's digits."""
+    """The strong forms, the weak forms (longest first) and the phone's digits (an
+    anonymised person's label is no name: no name forms)."""
     given, family = given_name.strip(), family_name.strip()
+    if is_anonymous(given, family):
+        given = family = ""
     strong = {f"{given} {family}", f"{family}, {given}", email, phone}
     weak = {given, family}
     for badge in badge_names:
@@ -212,20 +243,103 @@ def _compile(forms: Iterable[str], digits: str) -> re.Pattern[str] | None:
     return re.compile(f"(?=[{first}])(?:{'|'.join(parts)})")
 
 
+def _words(folded: str) -> set[str]:
+    return set(re.findall(r"\w+", folded))
+
+
+class OtherNames:
+    """Other people's full names ("Given Family", "Family, Given", badge names of two
+    words or more), where a name part of the person found is not theirs."""
+
+    def __init__(self, names: Iterable[tuple[str, str, Iterable[str]]]) -> None:
+        """``names``: each other person's given name, family name and badge names (an
+        anonymised person's, or a name without a given or family name, count for none)."""
+        self._by_word: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        for given_name, family_name, badges in names:
+            given, family = given_name.strip(), family_name.strip()
+            forms = {b for b in ((b or "").strip() for b in badges) if len(b.split()) >= 2}
+            if given and family and not is_anonymous(given, family):
+                forms |= {f"{given} {family}", f"{family}, {given}"}
+            for form in forms:
+                words = _words(_folded(form))
+                if words:
+                    self._by_word.setdefault(min(words), []).append((form, frozenset(words)))
+
+    def spans(self, folded: str) -> list[tuple[int, int]]:
+        """Where ``folded`` (a text, ``_folded``) writes another person's full name."""
+        words = _words(folded)
+        forms = sorted(
+            {
+                form
+                for word in words & self._by_word.keys()
+                for form, needed in self._by_word[word]
+                if needed <= words
+            }
+        )
+        pattern = _compile_cached(tuple(forms)) if forms else None
+        return [] if pattern is None else [m.span() for m in pattern.finditer(folded)]
+
+
+def other_names(session: Session, person_id: int) -> OtherNames:
+    """The full names of everybody in the database but ``person_id``."""
+    badges: dict[int, list[str]] = {}
+    for pid, badge in session.execute(
+        select(Participation.person_id, Participation.badge_name).where(
+            Participation.person_id != person_id, Participation.badge_name != ""
+        )
+    ):
+        badges.setdefault(pid, []).append(badge or "")
+    return OtherNames(
+        (given or "", family or "", badges.get(pid, ()))
+        for pid, given, family in session.execute(
+            select(Person.id, Person.given_name, Person.family_name).where(Person.id != person_id)
+        )
+    )
+
+
+@lru_cache(maxsize=1024)
+def _compile_cached(forms: tuple[str, ...]) -> re.Pattern[str] | None:
+    return _compile(forms, "")
+
+
+_ERASED_MARK = re.compile(re.escape(_folded(REPLACEMENT)))
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
 class Matcher:
     """Finds a person's forms in text (strong ones anywhere, weak ones when ``linked``:
-    the text belongs to a delegation the person is part of) and replaces them."""
+    the text belongs to a delegation the person is part of, and not inside one of
+    ``others``' full names) and replaces them."""
 
-    def __init__(self, forms: Forms) -> None:
+    def __init__(self, forms: Forms, others: OtherNames | None = None) -> None:
         self.strong = _compile(forms.strong, forms.phone_digits)
-        self.linked = _compile((*forms.strong, *forms.weak), forms.phone_digits)
+        self.weak = _compile(forms.weak, "")
+        self.others = others
 
     def spans(self, text: str | None, linked: bool) -> list[tuple[int, int]]:
         """Where ``text`` names the person: (start, end) in ``text`` itself."""
-        pattern = self.linked if linked else self.strong
-        if not text or pattern is None:
+        if not text:
             return []
-        found = [m.span() for m in pattern.finditer(_folded(text)) if m.end() > m.start()]
+        folded = _folded(text)
+        found = [m.span() for m in self.strong.finditer(folded)] if self.strong else []
+        weak = [m.span() for m in self.weak.finditer(folded)] if linked and self.weak else []
+        if weak and self.others is not None:
+            theirs = self.others.spans(folded)
+            weak = [(s, e) for s, e in weak if not any(a <= s and e <= b for a, b in theirs)]
+        found = [(s, e) for s, e in (*found, *weak) if e > s]
+        if found and "[" in folded:
+            marks = [m.span() for m in _ERASED_MARK.finditer(folded)]
+            found = [(s, e) for s, e in found if not any(s < b and a < e for a, b in marks)]
+        found = _merged(found)
         if not found or text.isascii():
             return found
         starts = _starts(text)
@@ -242,20 +356,27 @@ class Matcher:
         """Whether ``text`` names the person."""
         return bool(self.spans(text, linked))
 
+    def words(self, text: str | None, linked: bool) -> list[str]:
+        """What ``text`` names the person with, as written there, in order."""
+        return [text[s:e] for s, e in self.spans(text, linked)] if text else []
+
     def __call__(self, text: str, linked: bool) -> str:
         """``text`` with each form found replaced by "[erased]"."""
-        spans = self.spans(text, linked)
-        if not spans:
-            return text
-        pieces = []
-        at = 0
-        for start, end in spans:
-            start = max(start, at)
-            pieces.append(text[at:start])
-            pieces.append(REPLACEMENT)
-            at = end
-        pieces.append(text[at:])
-        return "".join(pieces)
+        return _replaced(text, self.spans(text, linked))
+
+
+def _replaced(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    pieces = []
+    at = 0
+    for start, end in spans:
+        start = max(start, at)
+        pieces.append(text[at:start])
+        pieces.append(REPLACEMENT)
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 # ------------------------------------------------------------------ records
@@ -271,6 +392,8 @@ class Mention:
     text: str
     replaced: str
     """The text with the person's forms replaced by "[erased]"."""
+    words: tuple[str, ...] = ()
+    """What is replaced, as written in the text, in order."""
 
     @property
     def record(self) -> str:
@@ -319,9 +442,11 @@ def text_mentions(
             in_scope = scope is not None and row[-1] in linked
             for index, column in enumerate(columns, start=1):
                 value = row[index] or ""
-                replaced = matcher(value, in_scope)
-                if replaced != value:
-                    found.append(Mention(model, record_id, column, value, replaced))
+                spans = matcher.spans(value, in_scope)
+                if spans:
+                    words = tuple(value[s:e] for s, e in spans)
+                    replaced = _replaced(value, spans)
+                    found.append(Mention(model, record_id, column, value, replaced, words))
     return found
 
 
@@ -330,8 +455,42 @@ def person_mentions(session: Session, person: Person) -> list[Mention]:
     forms = person_forms(session, person)
     return text_mentions(
         session,
-        Matcher(forms),
+        Matcher(forms, other_names(session, person.id)),
         person_id=forms.person_id,
         participations=forms.participations,
         delegations=forms.delegations,
     )
+
+
+@dataclass(frozen=True)
+class FoundWords:
+    """What an erasure replaces in one field of one record: the words found there."""
+
+    record: str
+    record_id: int
+    field: str
+    words: tuple[str, ...]
+    """Each form found, as written, once (in the order of the text)."""
+
+    def describe(self) -> str:
+        """``agenda_item #5 description: "Montserrat"`` (names: for the user's screen)."""
+        quoted = ", ".join(f'"{w}"' for w in self.words)
+        return f"{self.record} #{self.record_id} {self.field}: {quoted}"
+
+
+def found_words(session: Session, person_id: int) -> list[FoundWords]:
+    """Per record and field of other records' free text, the words an erasure of
+    ``person_id`` replaces by "[erased]" (``person_mentions``, the erasure's matcher), so
+    that a confirmation can show them: a place named like the person ("Montserrat
+    monastery") is replaced too. It holds names: for the user's own screen only.
+
+    Raises:
+        NotFound: there is no such person.
+    """
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"No person #{person_id}.")
+    return [
+        FoundWords(m.record, m.record_id, m.field, tuple(dict.fromkeys(m.words)))
+        for m in person_mentions(session, person)
+    ]

@@ -16,6 +16,8 @@ documented by ``resources/schemas/subject-access.schema.json`` (``format``
 - ``mentions``: each text field of another record that names them (another attendee's
   notes or room sharing, a delegation's emergency contacts, an item's description…),
   found as the erasure finds what it replaces by "[erased]" (``services.mentions``);
+  other people's e-mails and phones in that text are hidden (GDPR art. 15(4):
+  ``others_contacts_hidden``);
 - ``audit``: entries of the audit log about their records (when, what, which fields;
   the log never holds values).
 
@@ -29,6 +31,7 @@ in the audit log. Checking that the output is not the database is the caller's j
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -54,8 +57,9 @@ from delegations.model import (
     utc_now,
 )
 from delegations.model.publications import person_audience
+from delegations.model.text import as_id
 from delegations.services.errors import NotFound, ServiceError
-from delegations.services.mentions import person_mentions
+from delegations.services.mentions import PHONE_RUN, person_mentions
 from delegations.store import Database
 
 FORMAT = "delegations-subject-access"
@@ -141,9 +145,9 @@ def find_person_id(session: Session, ref: str) -> int:
         AmbiguousPerson: several people match (the message names none of them).
     """
     ref = ref.strip()
-    number = ref.removeprefix("#")
-    if number.isdigit() and session.get(Person, int(number)) is not None:
-        return int(number)
+    number = as_id(ref)
+    if number is not None and session.get(Person, number) is not None:
+        return number
     folded = fold(ref)
     if not folded:
         raise NotFound("no person given")
@@ -301,12 +305,52 @@ def subject_access(session: Session, person_id: int) -> dict[str, Any]:
                 "record": m.record,
                 "record_id": m.record_id,
                 "field": m.field,
-                "text": m.text,
+                "text": others_contacts_hidden(m.text, person.email, person.phone),
             }
             for m in person_mentions(session, person)
         ],
         "audit": _audit(session, person_id, participations),
     }
+
+
+OTHER_EMAIL = "[e-mail of someone else]"
+OTHER_PHONE = "[phone of someone else]"
+_EMAIL = r"[\w.%+'\-]+@[\w\-]+(?:\.[\w\-]+)+"
+_CONTACT = re.compile(f"(?P<email>{_EMAIL})|(?P<phone>{PHONE_RUN.pattern})")
+_NOT_A_PHONE = re.compile(
+    r"\d{4}([-/.])\d{1,2}\1\d{1,2}"  # 2024-05-12
+    r"|\d{1,2}([-/.])\d{1,2}\2\d{2,4}"  # 12/05/2024
+    r"|\d{4}\s*[-/]\s*\d{4}"  # 2024-2025
+    r"|\d{1,2}\.\d{2}\s*-\s*\d{1,2}\.\d{2}"  # 9.30-11.00
+)
+"""Digit runs that are dates or times, not phones."""
+
+
+def others_contacts_hidden(text: str, email: str, phone: str) -> str:
+    """``text`` with the e-mail addresses and phone numbers (a run of six digits or more,
+    as ``services.mentions`` finds a phone) that are not the person's (``email``,
+    ``phone``) replaced by "[e-mail of someone else]" and "[phone of someone else]":
+    a subject access does not give away other people's contact details (GDPR art.
+    15(4)). Their own are kept, a phone also written nationally ("06…" for "+33 6…")."""
+    own_email = email.strip().casefold()
+    own_digits = re.sub(r"\D", "", phone)
+
+    def theirs(digits: str) -> bool:
+        if not own_digits:
+            return False
+        if digits == own_digits:
+            return True
+        return min(len(digits), len(own_digits)) >= 9 and digits[-9:] == own_digits[-9:]
+
+    def hide(match: re.Match[str]) -> str:
+        found = match.group()
+        if match.group("email") is not None:
+            return found if own_email and found.casefold() == own_email else OTHER_EMAIL
+        if _NOT_A_PHONE.fullmatch(found) or theirs(re.sub(r"\D", "", found)):
+            return found
+        return OTHER_PHONE
+
+    return _CONTACT.sub(hide, text)
 
 
 def _audit(

@@ -87,13 +87,17 @@ class RestoreResult:
     ``erased``: the ``erased_record`` rows (uuid, erased_at as stored) of the file
     replaced, for the services to carry into the restored database (empty when it was
     missing, had none, or could not be read); ``erased_again``: how many people of the
-    restored database the services erased again (0 until they have).
+    restored database the services erased again (0 until they have);
+    ``replaced_unreadable``: the file replaced existed but could not be read as a
+    Delegations database (its ``erased_record`` unknown: people erased since the backup
+    may be back).
     """
 
     kept: Path | None
     revision: str
     erased: tuple[tuple[str, str], ...] = ()
     erased_again: int = 0
+    replaced_unreadable: bool = False
 
 
 # --------------------------------------------------------------------------- the folder
@@ -419,20 +423,26 @@ def read_erased(db_path: str | os.PathLike[str]) -> tuple[tuple[str, str], ...]:
     """The ``erased_record`` rows (uuid, erased_at as stored) of the database at
     ``db_path``, read through a read-only connection; empty when it is missing, not an
     SQLite file, damaged, or of a schema without that table."""
+    return _read_erased(db_path) or ()
+
+
+def _read_erased(db_path: str | os.PathLike[str]) -> tuple[tuple[str, str], ...] | None:
+    """``read_erased``, with None when the file exists (not empty) but its
+    ``erased_record`` could not be read."""
     path = Path(db_path).expanduser().resolve()
     try:
-        if not path.is_file() or path.stat().st_size == 0:
+        if not path.exists() or (path.is_file() and path.stat().st_size == 0):
             return ()
         with path.open("rb") as handle:
             if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                return ()
+                return None
         connection = _open_read_only(path)
     except (OSError, sqlite3.Error):
-        return ()
+        return None
     try:
         rows = connection.execute("SELECT uuid, erased_at FROM erased_record").fetchall()
     except sqlite3.Error:
-        return ()
+        return None
     finally:
         connection.close()
     return tuple(
@@ -587,12 +597,14 @@ def restore(
     try:
         kept: Path | None = None
         erased: tuple[tuple[str, str], ...] = ()
+        unreadable = False
         if state == "healthy":
             kept = backup_copy(path, _unique(folder, "before-restore"), automatic=True)
             _settle(path)
             erased = read_erased(path)  # whole now: its -wal was written into it
         elif state == "damaged":
-            erased = read_erased(path)  # what can still be read of it, if anything
+            found = _read_erased(path)  # what can still be read of it, if anything
+            erased, unreadable = found or (), found is None
             kept = _keep_damaged(path, folder)
         else:
             remove_quietly(path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
@@ -605,4 +617,4 @@ def restore(
     _fsync_dir(path.parent)
     if kept is not None and kept.suffix == ".sqlite":
         rotate(path, read_keep(path), spare=kept)
-    return RestoreResult(kept, revision, erased)
+    return RestoreResult(kept, revision, erased, replaced_unreadable=unreadable)

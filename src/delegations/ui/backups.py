@@ -291,6 +291,8 @@ class BackupActions:
         w.database_changed.emit(db.path)
         kept = f"; the replaced file is kept as {result.kept.name}" if result.kept else ""
         erased = backups.erased_again_notice(result.erased_again)
+        if result.replaced_unreadable:
+            erased = " ".join(filter(None, (erased, backups.UNREADABLE_NOTICE)))
         said = f"Restored {what}{kept}" + (f". {erased}" if erased else "")
         w.statusBar().showMessage(said, 15000)
         if erased:
@@ -361,10 +363,21 @@ def open_or_recover(
         ):
             return None
         try:
-            _result, db = backups.restore_and_open(good.path, Path(path))
+            result, db = backups.restore_and_open(good.path, Path(path))
         except (OSError, StoreError) as again:
             tell("Cannot restore the backup", str(again))
             return None
+        said = " ".join(
+            filter(
+                None,
+                (
+                    backups.erased_again_notice(result.erased_again),
+                    backups.UNREADABLE_NOTICE if result.replaced_unreadable else "",
+                ),
+            )
+        )
+        if said:
+            tell("Backup restored", said)
         return db
     except StoreError as exc:
         tell("Cannot open the database", str(exc))

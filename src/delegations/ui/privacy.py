@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from delegations.services import ServiceError, erasure, preferences, retention
+from delegations.services import ServiceError, erasure, mentions, preferences, retention
 from delegations.services.history import Operation
 from delegations.services.storage import output_refusal
 from delegations.ui.preferences import count_months
@@ -127,6 +127,7 @@ class PrivacyActions:
                 plan = erasure.erasure_plan(session, person_id)
                 traces = erasure.person_traces(session, person_id)
                 named = erasure.who(session, person_id)
+                words = mentions.found_words(session, person_id)
         except ServiceError as exc:
             w.inform("Cannot erase the person", str(exc))
             return False
@@ -135,6 +136,13 @@ class PrivacyActions:
         backups = erasure.older_backups(w.db.path, datetime.now(UTC))
         # The officer's own screen: the name, so that nobody is erased by mistake.
         text = "\n".join([f"{named} is {plan.label}.", *plan.describe()])
+        if words:
+            # What "[erased]" will replace, so that a place named like the person
+            # ("Montserrat monastery") is seen before it is too late.
+            shown = [f"  {_found(w)}" for w in words[:8]]
+            if len(words) > 8:
+                shown.append(f"  … and {len(words) - 8} more")
+            text += "\n\nReplaced by “[erased]”:\n" + "\n".join(shown)
         if backups:
             text += (
                 f"\n\n{erasure.copies(len(backups)).capitalize()} made before now will still "
@@ -330,6 +338,21 @@ class PrivacyActions:
 
     def wait(self) -> None:
         self.tasks.wait()
+
+
+def _found(found: mentions.FoundWords) -> str:
+    """``agenda_item #5 description: "Montserrat", their phone``: the words, but their
+    e-mail and phone only named (a dialog never shows contact details)."""
+
+    def word(text: str) -> str:
+        if "@" in text:
+            return "their e-mail"
+        if sum(c.isdigit() for c in text) >= 6:
+            return "their phone"
+        return f"“{text}”"
+
+    words = ", ".join(dict.fromkeys(word(w) for w in found.words))
+    return f"{found.record.replace('_', ' ')} #{found.record_id}, {found.field.replace('_', ' ')}: {words}"
 
 
 class _OnClose(QObject):
