@@ -49,6 +49,8 @@ test: lint typecheck layers unit
 
 bench: install
 	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_store.py --merge
+	$(BIN)/python benchmarks/bench_backups.py
 	$(BIN)/python benchmarks/bench_exports.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_gui.py
 
