@@ -320,3 +320,25 @@ def test_quitting_with_an_open_filled_dialog_can_save_it(window: MainWindow) -> 
     typed("city", "Barcelona")  # no name: saving is refused and the dialog stays
     assert not window.may_discard("quit")
     assert window.dialogs[-1].isVisible()
+
+
+def test_a_change_that_cannot_be_undone_says_so(window: MainWindow) -> None:
+    """An erasure or a purge: the status bar does not offer Undo, and redo is gone."""
+    from delegations.services import operations
+    from delegations.services.history import Operation
+
+    def rename(session: Any) -> None:
+        session.connection().exec_driver_sql("UPDATE delegation SET notes = 'kept'")
+
+    window.runner.run(operations.custom("note the delegation", rename))
+    assert window.runner.history.can_undo()
+    window.runner.run(
+        Operation(
+            "remove old data",
+            lambda s: s.connection().exec_driver_sql("UPDATE delegation SET notes = 'gone'"),
+            action="purge",
+            undoable=False,
+        )
+    )
+    assert window.statusBar().currentMessage() == ("Done: remove old data. This cannot be undone.")
+    assert window.runner.history.undo_label() == "note the delegation"
