@@ -229,3 +229,25 @@ def test_a_people_spreadsheet_written_before_the_erasure_refuses_their_row(
         )
         assert all(needle.lower() not in line.lower() for needle in target.strings)
     assert_gone(demo_db, target, ended=False)
+
+
+def test_an_old_package_keeps_other_peoples_names_whole(demo_db: Database, tmp_path: Path) -> None:
+    """The package's own text is scrubbed of the erased person, but a name part they
+    share with somebody the package still holds stays theirs."""
+    with demo_db.transaction() as session:
+        camille = session.scalars(select(Person).where(Person.given_name == "Camille")).one()
+        gregoire = session.scalars(select(Person).where(Person.given_name == "Grégoire")).one()
+        camille.family_name = gregoire.family_name = "Martin"
+        delegation = session.scalars(select(Delegation)).first()
+        assert delegation is not None
+        delegation.notes = "Camille Martin and Grégoire Martin share the taxi."
+        delegation_id, camille_id = delegation.id, camille.id
+    old = tmp_path / "old.json"
+    assert run("--db", str(demo_db.path), "export", "package", str(delegation_id),
+               "--out", str(old))[0] == 0  # fmt: skip
+    assert run("--db", str(demo_db.path), "person", "erase", str(camille_id), "--yes")[0] == 0
+    code, _out = run("--db", str(demo_db.path), "import", "package", str(old), "--prefer", "theirs")
+    assert code == 0
+    with demo_db.session() as session:
+        notes = session.get(Delegation, delegation_id).notes  # type: ignore[union-attr]
+    assert notes == "[erased] and Grégoire Martin share the taxi."

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from delegations.model import AgendaItem, Delegation, ErasedRecord, Participation, Person, TravelLeg
 from delegations.model.text import count_of
-from delegations.services.mentions import FREE_TEXT, Matcher, name_forms
+from delegations.services.mentions import FREE_TEXT, Matcher, OtherNames, name_forms
 
 CHUNK = 500
 
@@ -158,6 +158,22 @@ def _scrub_text(
         value = entry.get(key)
         return value if isinstance(value, str) else ""
 
+    # Everybody else the package names: a name part shared with one of them
+    # ("Grégoire Martin" when Camille Martin is left out) is theirs, not replaced.
+    kept = [e for e in doc.get("people") or [] if isinstance(e, dict)]
+    kept_parts = [e for e in doc.get("participations") or [] if isinstance(e, dict)]
+    others = OtherNames(
+        (
+            text(person, "given_name"),
+            text(person, "family_name"),
+            [
+                text(p, "badge_name")
+                for p in kept_parts
+                if canonical_uuid(p.get("person")) == canonical_uuid(person.get("uuid"))
+            ],
+        )
+        for person in kept
+    )
     matchers = []
     for person in people:
         uuid = canonical_uuid(person.get("uuid"))
@@ -171,7 +187,7 @@ def _scrub_text(
             text(person, "phone"),
             badges,
         )
-        matchers.append(Matcher(_Forms(strong, weak, digits)))
+        matchers.append(Matcher(_Forms(strong, weak, digits), others))
 
     def scrub(entry: Any, model: type[Any]) -> Any:
         if not isinstance(entry, dict):
