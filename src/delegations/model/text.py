@@ -21,7 +21,7 @@ def fold(text: str | None) -> str:
 
 
 # Nouns whose plural is not the noun plus "s"; every other noun takes an "s".
-_IRREGULAR_PLURALS = {"person": "people"}
+_IRREGULAR_PLURALS = {"person": "people", "backup copy": "backup copies"}
 
 
 def count_of(count: int, noun: str) -> str:

@@ -27,7 +27,6 @@ or cancelled are left out.
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -59,6 +58,7 @@ from delegations.model import (
 from delegations.services import availability
 from delegations.services.checks import CheckSettings, Finding, Severity
 from delegations.services.errors import ValidationError
+from delegations.services.mentions import PHONE_RUN, same_phone
 from delegations.services.places import country_code
 from delegations.services.queries import load_delegation
 from delegations.services.validation import is_timezone
@@ -979,12 +979,6 @@ PLURAL_TEXTS = ("The emergency contacts", "The objectives", "The access notes")
 """Texts whose name is plural: "The access notes of … give"."""
 
 
-def _digits_tail(text: str) -> str:
-    """The last nine digits of a phone number: "+33 6 12 34 56 78" and "06 12 34 56 78"
-    are the same line."""
-    return re.sub(r"\D", "", text)[-9:]
-
-
 def _contact_details_in(text: str, person: Person) -> str:
     """Which of ``person``'s contact details ``text`` gives: "e-mail", "phone",
     "e-mail and phone", or ""."""
@@ -992,9 +986,9 @@ def _contact_details_in(text: str, person: Person) -> str:
     email = (person.email or "").strip()
     if email and email.casefold() in text.casefold():
         found.append("e-mail")
-    phone = _digits_tail(person.phone or "")
-    if len(phone) >= 6 and any(
-        _digits_tail(run) == phone for run in re.findall(r"\+?\d[\d\s().-]{4,}\d", text)
+    phone = person.phone or ""
+    if sum(c.isdigit() for c in phone) >= 6 and any(
+        same_phone(run.group(), phone) for run in PHONE_RUN.finditer(text)
     ):
         found.append("phone")
     return " and ".join(found)

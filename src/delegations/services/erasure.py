@@ -87,6 +87,7 @@ from delegations.model import (
     new_uuid,
 )
 from delegations.model.publications import person_audience
+from delegations.model.text import count_of
 from delegations.services.errors import NotFound
 from delegations.services.history import Operation, Step
 from delegations.services.mentions import (
@@ -782,7 +783,7 @@ class OldBackup:
 
 def copies(count: int) -> str:
     """How many copies in the backups folder: "1 backup copy", "3 backup copies"."""
-    return f"{count} backup {'copy' if count == 1 else 'copies'}"
+    return count_of(count, "backup copy")
 
 
 def older_backups(db_path: Path, before: datetime) -> list[OldBackup]:

@@ -94,6 +94,15 @@ PHONE_RUN = re.compile(rf"(?<!\d)\+?\d(?:{_SEPARATOR}*\d){{5,}}(?!\d)")
 brackets between the digits, a "+" before), on one line."""
 
 
+def same_phone(found: str, own: str) -> bool:
+    """Whether the number written ``found`` is the line ``own``: the same digits, or the
+    same last nine ("+33 6 12 34 56 78", "0033 6 12…" and "06 12 34 56 78")."""
+    a, b = re.sub(r"\D", "", found), re.sub(r"\D", "", own)
+    if not b:
+        return False
+    return a == b or (min(len(a), len(b)) >= 9 and a[-9:] == b[-9:])
+
+
 class Forms(Protocol):
     """What ``Matcher`` needs (``NameForms``, or the erasure's ``Traces``)."""
 

@@ -59,7 +59,7 @@ from delegations.model import (
 from delegations.model.publications import person_audience
 from delegations.model.text import as_id
 from delegations.services.errors import NotFound, ServiceError
-from delegations.services.mentions import PHONE_RUN, person_mentions
+from delegations.services.mentions import PHONE_RUN, person_mentions, same_phone
 from delegations.store import Database
 
 FORMAT = "delegations-subject-access"
@@ -333,20 +333,12 @@ def others_contacts_hidden(text: str, email: str, phone: str) -> str:
     a subject access does not give away other people's contact details (GDPR art.
     15(4)). Their own are kept, a phone also written nationally ("06…" for "+33 6…")."""
     own_email = email.strip().casefold()
-    own_digits = re.sub(r"\D", "", phone)
-
-    def theirs(digits: str) -> bool:
-        if not own_digits:
-            return False
-        if digits == own_digits:
-            return True
-        return min(len(digits), len(own_digits)) >= 9 and digits[-9:] == own_digits[-9:]
 
     def hide(match: re.Match[str]) -> str:
         found = match.group()
         if match.group("email") is not None:
             return found if own_email and found.casefold() == own_email else OTHER_EMAIL
-        if _NOT_A_PHONE.fullmatch(found) or theirs(re.sub(r"\D", "", found)):
+        if _NOT_A_PHONE.fullmatch(found) or same_phone(found, phone):
             return found
         return OTHER_PHONE
 
